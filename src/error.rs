@@ -1,0 +1,160 @@
+//! The one error type of vendor-auth. Every variant names the vendor and the
+//! operation, and none carries a secret: URLs (which may hold credentials in
+//! their query) are stripped from transport errors, and vendor text is cut
+//! short and never echoes request values.
+
+use std::time::Duration;
+
+/// Why a token operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request did not get an HTTP answer: connection refused or reset,
+    /// DNS, TLS, or a timeout.
+    #[error("{vendor} {operation}: {}: {source}", if *.timeout { "timed out" } else { "request failed" })]
+    Transport {
+        vendor: &'static str,
+        operation: &'static str,
+        /// Whether the request ran out of time.
+        timeout: bool,
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// The vendor answered with a status other than the documented success.
+    #[error("{vendor} {operation}: HTTP {status}{}{}", meaning.map(|m| format!(" ({m})")).unwrap_or_default(), details.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    Status {
+        vendor: &'static str,
+        operation: &'static str,
+        status: u16,
+        /// What the vendor's document says this status means.
+        meaning: Option<&'static str>,
+        /// The error fields of the body the spec names (e.g. `error_description`).
+        details: Option<String>,
+        /// The server's `Retry-After`, when it sent one in seconds.
+        retry_after: Option<Duration>,
+    },
+
+    /// The success response could not be read as the documented JSON.
+    #[error("{vendor} {operation}: the response is not the documented JSON: {message}")]
+    Decode {
+        vendor: &'static str,
+        operation: &'static str,
+        /// serde_json's description, with any string values it quoted removed.
+        message: String,
+    },
+
+    /// The response body exceeded the configured size cap.
+    #[error("{vendor} {operation}: the response body exceeds {limit} bytes")]
+    BodyTooLarge {
+        vendor: &'static str,
+        operation: &'static str,
+        limit: usize,
+    },
+
+    /// The client is configured so that no request can be made: an invalid
+    /// URL or template value, `http://` to a non-loopback host.
+    #[error("{vendor}: {message}")]
+    Config { vendor: &'static str, message: String },
+
+    /// A request value could not be encoded, or a token cannot be sent as a header.
+    #[error("{vendor} {operation}: {message}")]
+    Encode {
+        vendor: &'static str,
+        operation: &'static str,
+        message: String,
+    },
+
+    /// The operation needs a refresh token and the current token has none.
+    #[error("{vendor}: the current token has no refresh token")]
+    MissingRefreshToken { vendor: &'static str },
+
+    /// The vendor's spec declares no such operation.
+    #[error("{vendor}: the vendor has no {operation} operation")]
+    Unsupported {
+        vendor: &'static str,
+        operation: &'static str,
+    },
+}
+
+impl Error {
+    /// The vendor the failed call went to.
+    pub fn vendor(&self) -> &'static str {
+        match self {
+            Error::Transport { vendor, .. }
+            | Error::Status { vendor, .. }
+            | Error::Decode { vendor, .. }
+            | Error::BodyTooLarge { vendor, .. }
+            | Error::Config { vendor, .. }
+            | Error::Encode { vendor, .. }
+            | Error::MissingRefreshToken { vendor }
+            | Error::Unsupported { vendor, .. } => vendor,
+        }
+    }
+
+    /// The HTTP status the vendor answered with, if it answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Whether trying the same request again may succeed: transport errors,
+    /// 408, 429 and 5xx. Rejected credentials (400, 401, 403) never are.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Transport { .. } => true,
+            Error::Status { status, .. } => matches!(status, 408 | 429 | 500..=599),
+            _ => false,
+        }
+    }
+}
+
+/// serde_json quotes offending string values (`invalid type: string "..."`);
+/// those may be tokens, so only the shape of the message is kept.
+pub(crate) fn redact_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut inside = false;
+    for c in message.chars() {
+        if c == '"' {
+            if !inside {
+                out.push_str("\"…");
+            } else {
+                out.push('"');
+            }
+            inside = !inside;
+        } else if !inside {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_values_are_removed() {
+        let message = r#"invalid type: string "s3cr3t-token", expected u64 at line 1 column 30"#;
+        assert_eq!(redact_quoted(message), "invalid type: string \"…\", expected u64 at line 1 column 30");
+    }
+
+    #[test]
+    fn transience_follows_the_status() {
+        let status = |status| Error::Status {
+            vendor: "V",
+            operation: "token",
+            status,
+            meaning: None,
+            details: None,
+            retry_after: None,
+        };
+        assert!(status(503).is_transient());
+        assert!(status(429).is_transient());
+        assert!(status(408).is_transient());
+        assert!(!status(401).is_transient());
+        assert!(!status(400).is_transient());
+    }
+}

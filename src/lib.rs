@@ -1,0 +1,63 @@
+//! Typed access-token clients for API vendors, generated from one YAML spec
+//! per vendor.
+//!
+//! Each vendor in `specs/` becomes a module here (`verbio`, `revoiceit`, ...)
+//! with its `Config`, `Credentials`, wire structs and a `Client` whose async
+//! functions are the vendor's token operations. Every client implements
+//! [`TokenClient`], which yields the normalized [`Token`], so vendors are
+//! interchangeable in generic code.
+//!
+//! ```no_run
+//! use vendor_auth::{TokenClient, verbio};
+//!
+//! # async fn run() -> Result<(), vendor_auth::Error> {
+//! let client = verbio::Client::new(
+//!     verbio::Environment::Production,
+//!     verbio::Credentials::new("my-client-id", "my-client-secret"),
+//! )?;
+//! let token = client.fetch_token().await?;
+//! let request = reqwest::Client::new().post("https://us.speechcenter.verbio.com/...");
+//! let request = client.authorization().apply(request, &token)?;
+//! # let _ = request; Ok(()) }
+//! ```
+//!
+//! The runtime below the generated modules holds everything they share: HTTP
+//! with timeouts and a body cap ([`HttpClient`]), encodings, credential
+//! placement, expiry arithmetic ([`Token`]), error mapping ([`Error`]) and
+//! secret redaction.
+
+// Generated code names the runtime `::vendor_auth`, in this crate too.
+extern crate self as vendor_auth;
+
+mod authorize;
+mod client;
+mod error;
+mod http;
+mod token;
+mod wire;
+
+pub use authorize::{ApiAuthorization, ApiHeader, ApiHeaderValue, TimeFormat};
+pub use client::TokenClient;
+pub use error::Error;
+pub use http::{HttpClient, HttpClientBuilder};
+pub use reqwest::Url;
+pub use secrecy::{ExposeSecret, SecretString};
+pub use token::{ExpiryValue, Token};
+
+/// What generated code refers to. Not a stable API: it changes with the
+/// generator.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::authorize::{ApiAuthorization, ApiHeader, ApiHeaderValue, TimeFormat};
+    pub use crate::client::{TokenClient, require_refresh_token};
+    pub use crate::error::Error;
+    pub use crate::http::{BaseUrl, Call, ErrorStatus, HttpClient, Operation, StatusMatch, resolve_base_url};
+    pub use crate::token::{ExpirySource, ExpiryValue, IntoToken, Token, TokenParts, normalize};
+    pub use crate::wire::{DateTime, IntNumber, IntNumberOrString, IntString, secret, serialize_secret};
+    pub use reqwest::{Method, Url};
+    pub use secrecy::SecretString;
+    pub use serde;
+    pub use serde_json;
+}
+
+include!(concat!(env!("OUT_DIR"), "/vendors.rs"));

@@ -1,0 +1,256 @@
+//! The normalized token every vendor's response becomes, and the expiry
+//! arithmetic behind it.
+//!
+//! Expiry is kept on the monotonic clock (`tokio::time::Instant`, so tests can
+//! pause time): a vendor's absolute expiry is converted to a lifetime once, on
+//! arrival, and wall-clock jumps afterwards change nothing.
+
+use std::fmt;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+/// Lifetimes are capped so that `Instant` arithmetic cannot overflow on a
+/// vendor that answers `expires_in: 1e18`.
+const MAX_LIFETIME: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
+/// An access token from any vendor, with everything needed to use and renew it.
+///
+/// `Debug` shows the token's shape, never its secrets.
+#[derive(Clone)]
+pub struct Token {
+    access_token: SecretString,
+    token_type: Option<String>,
+    refresh_token: Option<SecretString>,
+    scope: Option<String>,
+    received_at: Instant,
+    lifetime: Duration,
+    expires_at_utc: OffsetDateTime,
+    refresh_token_expires_at: Option<Instant>,
+}
+
+impl Token {
+    /// The access token; `expose_secret()` gives the string.
+    pub fn access_token(&self) -> &SecretString {
+        &self.access_token
+    }
+
+    /// The token type the vendor reported (e.g. `Bearer`), if it reports one.
+    pub fn token_type(&self) -> Option<&str> {
+        self.token_type.as_deref()
+    }
+
+    pub fn refresh_token(&self) -> Option<&SecretString> {
+        self.refresh_token.as_ref()
+    }
+
+    /// The granted scopes, as the vendor wrote them.
+    pub fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
+    }
+
+    /// When the token was received, on the monotonic clock.
+    pub fn received_at(&self) -> Instant {
+        self.received_at
+    }
+
+    /// How long the token was valid for when it arrived.
+    pub fn lifetime(&self) -> Duration {
+        self.lifetime
+    }
+
+    /// When the token expires, on the monotonic clock.
+    pub fn expires_at(&self) -> Instant {
+        self.received_at + self.lifetime
+    }
+
+    /// When the token expires, in UTC, for display and logs.
+    pub fn expires_at_utc(&self) -> OffsetDateTime {
+        self.expires_at_utc
+    }
+
+    /// Time left before expiry at `now` (zero once expired).
+    pub fn remaining(&self, now: Instant) -> Duration {
+        self.expires_at().saturating_duration_since(now)
+    }
+
+    pub fn is_expired(&self, now: Instant) -> bool {
+        now >= self.expires_at()
+    }
+
+    /// When the refresh token expires, if the vendor says.
+    pub fn refresh_token_expires_at(&self) -> Option<Instant> {
+        self.refresh_token_expires_at
+    }
+
+    /// Whether a refresh token is held and not known to be expired at `now`.
+    pub fn can_refresh(&self, now: Instant) -> bool {
+        self.refresh_token.is_some() && self.refresh_token_expires_at.is_none_or(|at| now < at)
+    }
+
+    /// After a refresh: keeps `current`'s refresh token (and its expiry) when
+    /// the vendor did not send a new one; a rotated one replaces it.
+    pub fn keep_refresh_token_of(mut self, current: &Token) -> Token {
+        if self.refresh_token.is_none() {
+            self.refresh_token = current.refresh_token.clone();
+            self.refresh_token_expires_at = current.refresh_token_expires_at;
+        }
+        self
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Token")
+            .field("access_token", &"[REDACTED]")
+            .field("token_type", &self.token_type)
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[REDACTED]"))
+            .field("scope", &self.scope)
+            .field("lifetime", &self.lifetime)
+            .field("expires_at_utc", &self.expires_at_utc)
+            .finish()
+    }
+}
+
+/// A response's token fields, as the generated code hands them over.
+#[derive(Debug)]
+pub struct TokenParts {
+    pub access_token: SecretString,
+    pub token_type: Option<String>,
+    pub refresh_token: Option<SecretString>,
+    pub scope: Option<String>,
+    pub expiry: ExpirySource,
+    pub refresh_token_expiry: Option<ExpiryValue>,
+}
+
+/// The response's expiry, if it sent one, and the spec's default otherwise.
+#[derive(Debug, Clone, Copy)]
+pub struct ExpirySource {
+    pub value: Option<ExpiryValue>,
+    pub default_seconds: Option<u64>,
+}
+
+/// An expiry in the form a vendor sends it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ExpiryValue {
+    /// Seconds from now (`expires_in`).
+    RelativeSeconds(i64),
+    /// Seconds since the Unix epoch.
+    UnixTime(i64),
+    /// A date-time.
+    DateTime(OffsetDateTime),
+}
+
+impl ExpiryValue {
+    /// The lifetime this expiry leaves at `now_utc`: never negative (a past
+    /// expiry is an expired token) and never beyond the cap.
+    pub fn lifetime(self, now_utc: OffsetDateTime) -> Duration {
+        let seconds = match self {
+            ExpiryValue::RelativeSeconds(seconds) => return clamp_seconds(seconds),
+            ExpiryValue::UnixTime(at) => at.saturating_sub(now_utc.unix_timestamp()),
+            ExpiryValue::DateTime(at) => {
+                let left = at - now_utc;
+                return if left.is_negative() {
+                    Duration::ZERO
+                } else {
+                    Duration::try_from(left).unwrap_or(MAX_LIFETIME).min(MAX_LIFETIME)
+                };
+            }
+        };
+        clamp_seconds(seconds)
+    }
+}
+
+fn clamp_seconds(seconds: i64) -> Duration {
+    Duration::from_secs(seconds.max(0).unsigned_abs()).min(MAX_LIFETIME)
+}
+
+/// Implemented by each generated token response.
+pub trait IntoToken {
+    fn into_parts(self) -> TokenParts;
+}
+
+/// A vendor's response as a [`Token`], received now.
+pub fn normalize(response: impl IntoToken) -> Token {
+    normalize_at(response.into_parts(), Instant::now(), OffsetDateTime::now_utc())
+}
+
+/// [`normalize`] at given clock readings, for tests.
+pub fn normalize_at(parts: TokenParts, now: Instant, now_utc: OffsetDateTime) -> Token {
+    let lifetime = match (parts.expiry.value, parts.expiry.default_seconds) {
+        (Some(value), _) => value.lifetime(now_utc),
+        (None, Some(seconds)) => Duration::from_secs(seconds).min(MAX_LIFETIME),
+        // The generator requires an expiry field or a default, so only a
+        // hand-built TokenParts gets here: treat it as already expired.
+        (None, None) => Duration::ZERO,
+    };
+    Token {
+        access_token: parts.access_token,
+        token_type: parts.token_type,
+        refresh_token: parts.refresh_token,
+        scope: parts.scope,
+        received_at: now,
+        lifetime,
+        expires_at_utc: now_utc + lifetime,
+        refresh_token_expires_at: parts.refresh_token_expiry.map(|value| now + value.lifetime(now_utc)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2025-01-01 00:00:00 UTC);
+
+    #[test]
+    fn the_three_forms_agree() {
+        let relative = ExpiryValue::RelativeSeconds(3600).lifetime(NOW);
+        let unix = ExpiryValue::UnixTime(NOW.unix_timestamp() + 3600).lifetime(NOW);
+        let date = ExpiryValue::DateTime(datetime!(2025-01-01 01:00:00 UTC)).lifetime(NOW);
+        assert_eq!(relative, Duration::from_secs(3600));
+        assert_eq!(unix, relative);
+        assert_eq!(date, relative);
+    }
+
+    #[test]
+    fn past_negative_and_huge_expiries_are_clamped() {
+        assert_eq!(ExpiryValue::RelativeSeconds(-5).lifetime(NOW), Duration::ZERO);
+        assert_eq!(ExpiryValue::UnixTime(0).lifetime(NOW), Duration::ZERO);
+        assert_eq!(ExpiryValue::UnixTime(i64::MIN).lifetime(NOW), Duration::ZERO);
+        assert_eq!(ExpiryValue::RelativeSeconds(i64::MAX).lifetime(NOW), MAX_LIFETIME);
+        assert_eq!(ExpiryValue::UnixTime(i64::MAX).lifetime(NOW), MAX_LIFETIME);
+    }
+
+    fn parts(refresh: Option<&str>) -> TokenParts {
+        TokenParts {
+            access_token: "a".into(),
+            token_type: None,
+            refresh_token: refresh.map(Into::into),
+            scope: None,
+            expiry: ExpirySource { value: None, default_seconds: Some(60) },
+            refresh_token_expiry: None,
+        }
+    }
+
+    #[test]
+    fn refresh_token_is_kept_unless_rotated() {
+        use secrecy::ExposeSecret;
+        let now = Instant::now();
+        let old = normalize_at(parts(Some("r1")), now, NOW);
+        let kept = normalize_at(parts(None), now, NOW).keep_refresh_token_of(&old);
+        assert_eq!(kept.refresh_token().unwrap().expose_secret(), "r1");
+        let rotated = normalize_at(parts(Some("r2")), now, NOW).keep_refresh_token_of(&old);
+        assert_eq!(rotated.refresh_token().unwrap().expose_secret(), "r2");
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let token = normalize_at(parts(Some("refresh-secret")), Instant::now(), NOW);
+        let shown = format!("{token:?}");
+        assert!(!shown.contains("refresh-secret"));
+        assert!(shown.contains("[REDACTED]"));
+    }
+}
