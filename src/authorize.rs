@@ -3,7 +3,9 @@
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::ExposeSecret;
 use time::OffsetDateTime;
-use time::format_description::well_known::iso8601::{Config, EncodedConfig, Iso8601, TimePrecision};
+use time::format_description::well_known::iso8601::{
+    Config, EncodedConfig, Iso8601, TimePrecision,
+};
 
 use crate::error::Error;
 use crate::token::Token;
@@ -46,15 +48,23 @@ pub enum TimeFormat {
     UnixMillis,
 }
 
-const ISO_SECONDS: EncodedConfig = Config::DEFAULT.set_time_precision(TimePrecision::Second { decimal_digits: None }).encode();
+const ISO_SECONDS: EncodedConfig = Config::DEFAULT
+    .set_time_precision(TimePrecision::Second {
+        decimal_digits: None,
+    })
+    .encode();
 const ISO_MILLIS: EncodedConfig = Config::DEFAULT
-    .set_time_precision(TimePrecision::Second { decimal_digits: std::num::NonZeroU8::new(3) })
+    .set_time_precision(TimePrecision::Second {
+        decimal_digits: std::num::NonZeroU8::new(3),
+    })
     .encode();
 
 impl TimeFormat {
     pub fn format(self, at: OffsetDateTime) -> String {
         let at = at.to_offset(time::UtcOffset::UTC);
-        let iso = |text: Result<String, time::error::Format>| text.unwrap_or_else(|_| at.unix_timestamp().to_string());
+        let iso = |text: Result<String, time::error::Format>| {
+            text.unwrap_or_else(|_| at.unix_timestamp().to_string())
+        };
         match self {
             TimeFormat::Iso8601Seconds => iso(at.format(&Iso8601::<ISO_SECONDS>)),
             TimeFormat::Iso8601Millis => iso(at.format(&Iso8601::<ISO_MILLIS>)),
@@ -73,7 +83,8 @@ impl ApiAuthorization {
             Some(scheme) => format!("{scheme} {secret}"),
             None => secret.to_owned(),
         };
-        let mut value = HeaderValue::from_str(&text).map_err(|_| invalid(self.vendor, "the access token"))?;
+        let mut value =
+            HeaderValue::from_str(&text).map_err(|_| invalid(self.vendor, "the access token"))?;
         value.set_sensitive(true);
         Ok(value)
     }
@@ -82,14 +93,22 @@ impl ApiAuthorization {
     /// headers, generated afresh (a new UUID, the current time).
     pub fn headers(&self, token: &Token) -> Result<HeaderMap, Error> {
         let mut headers = HeaderMap::with_capacity(1 + self.headers.len());
-        let name = |name: &str| HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid(self.vendor, name));
+        let name = |name: &str| {
+            HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid(self.vendor, name))
+        };
         headers.insert(name(self.header)?, self.header_value(token)?);
         let now = OffsetDateTime::now_utc();
         for header in self.headers {
             let value = match &header.value {
-                ApiHeaderValue::Constant(value) => HeaderValue::from_str(value).map_err(|_| invalid(self.vendor, header.name))?,
-                ApiHeaderValue::UuidV4 => HeaderValue::from_str(&uuid::Uuid::new_v4().hyphenated().to_string()).expect("a UUID is a valid header value"),
-                ApiHeaderValue::UtcNow(format) => HeaderValue::from_str(&format.format(now)).expect("a timestamp is a valid header value"),
+                ApiHeaderValue::Constant(value) => {
+                    HeaderValue::from_str(value).map_err(|_| invalid(self.vendor, header.name))?
+                }
+                ApiHeaderValue::UuidV4 => {
+                    HeaderValue::from_str(&uuid::Uuid::new_v4().hyphenated().to_string())
+                        .expect("a UUID is a valid header value")
+                }
+                ApiHeaderValue::UtcNow(format) => HeaderValue::from_str(&format.format(now))
+                    .expect("a timestamp is a valid header value"),
             };
             headers.insert(name(header.name)?, value);
         }
@@ -97,13 +116,21 @@ impl ApiAuthorization {
     }
 
     /// Adds [`headers`](Self::headers) to a request.
-    pub fn apply(&self, request: reqwest::RequestBuilder, token: &Token) -> Result<reqwest::RequestBuilder, Error> {
+    pub fn apply(
+        &self,
+        request: reqwest::RequestBuilder,
+        token: &Token,
+    ) -> Result<reqwest::RequestBuilder, Error> {
         Ok(request.headers(self.headers(token)?))
     }
 }
 
 fn invalid(vendor: &'static str, what: &str) -> Error {
-    Error::Encode { vendor, operation: "authorize", message: format!("{what} cannot be sent as a header") }
+    Error::Encode {
+        vendor,
+        operation: "authorize",
+        message: format!("{what} cannot be sent as a header"),
+    }
 }
 
 #[cfg(test)]
@@ -114,8 +141,14 @@ mod tests {
     #[test]
     fn time_formats() {
         let at = datetime!(2025-05-16 09:30:00.123 UTC);
-        assert_eq!(TimeFormat::Iso8601Seconds.format(at), "2025-05-16T09:30:00Z");
-        assert_eq!(TimeFormat::Iso8601Millis.format(at), "2025-05-16T09:30:00.123Z");
+        assert_eq!(
+            TimeFormat::Iso8601Seconds.format(at),
+            "2025-05-16T09:30:00Z"
+        );
+        assert_eq!(
+            TimeFormat::Iso8601Millis.format(at),
+            "2025-05-16T09:30:00.123Z"
+        );
         assert_eq!(TimeFormat::UnixSeconds.format(at), "1747387800");
         assert_eq!(TimeFormat::UnixMillis.format(at), "1747387800123");
     }

@@ -31,7 +31,12 @@ pub trait TokenClient: Send + Sync {
     fn refresh_token(&self, current: &Token) -> impl Future<Output = Result<Token, Error>> + Send {
         let _ = current;
         let vendor = self.vendor();
-        async move { Err(Error::Unsupported { vendor, operation: "refresh" }) }
+        async move {
+            Err(Error::Unsupported {
+                vendor,
+                operation: "refresh",
+            })
+        }
     }
 
     /// Whether [`revoke_token`](Self::revoke_token) is backed by an endpoint.
@@ -43,7 +48,12 @@ pub trait TokenClient: Send + Sync {
     fn revoke_token(&self, token: &Token) -> impl Future<Output = Result<(), Error>> + Send {
         let _ = token;
         let vendor = self.vendor();
-        async move { Err(Error::Unsupported { vendor, operation: "revoke" }) }
+        async move {
+            Err(Error::Unsupported {
+                vendor,
+                operation: "revoke",
+            })
+        }
     }
 
     /// How API calls carry the token.
@@ -56,6 +66,11 @@ pub trait TokenClient: Send + Sync {
 }
 
 /// `token`'s refresh token, or the error that says it has none.
-pub fn require_refresh_token<'t>(vendor: &'static str, token: &'t Token) -> Result<&'t SecretString, Error> {
-    token.refresh_token().ok_or(Error::MissingRefreshToken { vendor })
+pub fn require_refresh_token<'t>(
+    vendor: &'static str,
+    token: &'t Token,
+) -> Result<&'t SecretString, Error> {
+    token
+        .refresh_token()
+        .ok_or(Error::MissingRefreshToken { vendor })
 }

@@ -55,7 +55,10 @@ pub enum Error {
     /// The client is configured so that no request can be made: an invalid
     /// URL or template value, `http://` to a non-loopback host.
     #[error("{vendor}: {message}")]
-    Config { vendor: &'static str, message: String },
+    Config {
+        vendor: &'static str,
+        message: String,
+    },
 
     /// A request value could not be encoded, or a token cannot be sent as a header.
     #[error("{vendor} {operation}: {message}")]
@@ -138,7 +141,10 @@ mod tests {
     #[test]
     fn quoted_values_are_removed() {
         let message = r#"invalid type: string "s3cr3t-token", expected u64 at line 1 column 30"#;
-        assert_eq!(redact_quoted(message), "invalid type: string \"…\", expected u64 at line 1 column 30");
+        assert_eq!(
+            redact_quoted(message),
+            "invalid type: string \"…\", expected u64 at line 1 column 30"
+        );
     }
 
     #[test]

@@ -26,7 +26,9 @@ impl Default for HttpClient {
     /// # Panics
     /// When the TLS backend cannot be initialised, like `reqwest::Client::new`.
     fn default() -> Self {
-        HttpClient::builder().build().expect("the TLS backend could not be initialised")
+        HttpClient::builder()
+            .build()
+            .expect("the TLS backend could not be initialised")
     }
 }
 
@@ -85,7 +87,10 @@ impl HttpClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("vendor-auth/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(HttpClient { inner, max_body_bytes: self.max_body_bytes })
+        Ok(HttpClient {
+            inner,
+            max_body_bytes: self.max_body_bytes,
+        })
     }
 }
 
@@ -107,8 +112,15 @@ pub struct Operation {
 
 impl Operation {
     fn meaning(&self, status: u16) -> Option<&'static str> {
-        let exact = self.errors.iter().find(|e| e.status == StatusMatch::Exact(status));
-        let class = || self.errors.iter().find(|e| e.status == StatusMatch::Class(status / 100 * 100));
+        let exact = self
+            .errors
+            .iter()
+            .find(|e| e.status == StatusMatch::Exact(status));
+        let class = || {
+            self.errors
+                .iter()
+                .find(|e| e.status == StatusMatch::Class(status / 100 * 100))
+        };
         exact.or_else(class).map(|e| e.meaning)
     }
 }
@@ -137,7 +149,11 @@ pub enum BaseUrl<'a> {
 
 /// Fills a base URL's placeholders and checks that it may carry credentials:
 /// `https`, or `http` to a loopback address only.
-pub fn resolve_base_url(vendor: &'static str, base: BaseUrl<'_>, values: &[(&str, &str)]) -> Result<Url, Error> {
+pub fn resolve_base_url(
+    vendor: &'static str,
+    base: BaseUrl<'_>,
+    values: &[(&str, &str)],
+) -> Result<Url, Error> {
     let config = |message: String| Error::Config { vendor, message };
     let url = match base {
         BaseUrl::Given(url) => url.clone(),
@@ -147,11 +163,14 @@ pub fn resolve_base_url(vendor: &'static str, base: BaseUrl<'_>, values: &[(&str
                 // Values fill a host or path segment; anything that would
                 // change the URL's structure is refused rather than escaped.
                 if value.is_empty() || value.contains(['/', '?', '#', '@', ' ', '{', '}']) {
-                    return Err(config(format!("`{name}` = {value:?} cannot be placed in the URL {template}")));
+                    return Err(config(format!(
+                        "`{name}` = {value:?} cannot be placed in the URL {template}"
+                    )));
                 }
                 text = text.replace(&format!("{{{name}}}"), value);
             }
-            Url::parse(&text).map_err(|e| config(format!("invalid base URL from {template}: {e}")))?
+            Url::parse(&text)
+                .map_err(|e| config(format!("invalid base URL from {template}: {e}")))?
         }
     };
     check_transport_security(&url).map_err(config)?;
@@ -168,7 +187,10 @@ fn check_transport_security(url: &Url) -> Result<(), String> {
     match url.scheme() {
         "https" => Ok(()),
         "http" if loopback => Ok(()),
-        "http" => Err(format!("refusing plain http to {}: credentials would travel unencrypted; use https", url.host_str().unwrap_or("?"))),
+        "http" => Err(format!(
+            "refusing plain http to {}: credentials would travel unencrypted; use https",
+            url.host_str().unwrap_or("?")
+        )),
         other => Err(format!("unsupported URL scheme `{other}`")),
     }
 }
@@ -185,16 +207,31 @@ pub struct Call<'a> {
 
 impl<'a> Call<'a> {
     pub fn new(http: &'a HttpClient, base_url: &Url, operation: &'static Operation) -> Self {
-        let joined = format!("{}{}", base_url.as_str().trim_end_matches('/'), operation.path);
+        let joined = format!(
+            "{}{}",
+            base_url.as_str().trim_end_matches('/'),
+            operation.path
+        );
         let url = Url::parse(&joined).map_err(|e| Error::Config {
             vendor: operation.vendor,
             message: format!("invalid {} URL: {e}", operation.name),
         });
-        Call { http, operation, url, headers: HeaderMap::new(), body: None, basic: None }
+        Call {
+            http,
+            operation,
+            url,
+            headers: HeaderMap::new(),
+            body: None,
+            basic: None,
+        }
     }
 
     fn encode_error(&self, message: String) -> Error {
-        Error::Encode { vendor: self.operation.vendor, operation: self.operation.name, message }
+        Error::Encode {
+            vendor: self.operation.vendor,
+            operation: self.operation.name,
+            message,
+        }
     }
 
     /// Appends `value`'s fields to the query string.
@@ -249,7 +286,10 @@ impl<'a> Call<'a> {
     }
 
     fn insert_header(mut self, name: &'static str, value: &str, sensitive: bool) -> Self {
-        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
             (Ok(name), Ok(mut value)) => {
                 value.set_sensitive(sensitive);
                 self.headers.insert(name, value);
@@ -277,9 +317,19 @@ impl<'a> Call<'a> {
     }
 
     async fn send_raw(self) -> Result<Vec<u8>, Error> {
-        let Call { http, operation, url, headers, body, basic } = self;
+        let Call {
+            http,
+            operation,
+            url,
+            headers,
+            body,
+            basic,
+        } = self;
         let url = url?;
-        let mut request = http.inner.request(operation.method.clone(), url).headers(headers);
+        let mut request = http
+            .inner
+            .request(operation.method.clone(), url)
+            .headers(headers);
         if let Some((user, password)) = basic {
             request = request.basic_auth(user.expose_secret(), Some(password.expose_secret()));
         }
@@ -300,7 +350,11 @@ impl<'a> Call<'a> {
         let mut bytes = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(transport)? {
             if bytes.len() + chunk.len() > http.max_body_bytes {
-                return Err(Error::BodyTooLarge { vendor: operation.vendor, operation: operation.name, limit: http.max_body_bytes });
+                return Err(Error::BodyTooLarge {
+                    vendor: operation.vendor,
+                    operation: operation.name,
+                    limit: http.max_body_bytes,
+                });
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -344,7 +398,10 @@ fn error_details(body: &[u8], fields: &[&str]) -> Option<String> {
                 serde_json::Value::String(text) => text.clone(),
                 other => other.to_string(),
             };
-            Some(format!("{field}: {}", text.chars().take(MAX_CHARS).collect::<String>()))
+            Some(format!(
+                "{field}: {}",
+                text.chars().take(MAX_CHARS).collect::<String>()
+            ))
         })
         .collect();
     (!parts.is_empty()).then(|| parts.join(", "))
@@ -356,30 +413,58 @@ mod tests {
 
     #[test]
     fn templates_fill_and_refuse_structure() {
-        let url = resolve_base_url("V", BaseUrl::Template("https://{domainName}"), &[("domainName", "a.example.com")]).unwrap();
+        let url = resolve_base_url(
+            "V",
+            BaseUrl::Template("https://{domainName}"),
+            &[("domainName", "a.example.com")],
+        )
+        .unwrap();
         assert_eq!(url.as_str(), "https://a.example.com/");
         for bad in ["", "evil.com/x", "a@b", "a?b"] {
-            assert!(resolve_base_url("V", BaseUrl::Template("https://{domainName}"), &[("domainName", bad)]).is_err(), "{bad}");
+            assert!(
+                resolve_base_url(
+                    "V",
+                    BaseUrl::Template("https://{domainName}"),
+                    &[("domainName", bad)]
+                )
+                .is_err(),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn plain_http_only_to_loopback() {
-        for ok in ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:2", "https://example.com"] {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:2",
+            "https://example.com",
+        ] {
             let url = Url::parse(ok).unwrap();
-            assert!(resolve_base_url("V", BaseUrl::Given(&url), &[]).is_ok(), "{ok}");
+            assert!(
+                resolve_base_url("V", BaseUrl::Given(&url), &[]).is_ok(),
+                "{ok}"
+            );
         }
         for bad in ["http://example.com", "http://10.0.0.1", "ftp://127.0.0.1"] {
             let url = Url::parse(bad).unwrap();
-            assert!(resolve_base_url("V", BaseUrl::Given(&url), &[]).is_err(), "{bad}");
+            assert!(
+                resolve_base_url("V", BaseUrl::Given(&url), &[]).is_err(),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn error_details_show_only_named_fields() {
-        let body = br#"{"error":"invalid_client","error_description":"bad secret","echo":"s3cret"}"#;
+        let body =
+            br#"{"error":"invalid_client","error_description":"bad secret","echo":"s3cret"}"#;
         let details = error_details(body, &["error", "error_description"]).unwrap();
-        assert_eq!(details, "error: invalid_client, error_description: bad secret");
+        assert_eq!(
+            details,
+            "error: invalid_client, error_description: bad secret"
+        );
         assert!(error_details(b"<html>", &["error"]).is_none());
     }
 }

@@ -51,9 +51,13 @@ pub mod __private {
     pub use crate::authorize::{ApiAuthorization, ApiHeader, ApiHeaderValue, TimeFormat};
     pub use crate::client::{TokenClient, require_refresh_token};
     pub use crate::error::Error;
-    pub use crate::http::{BaseUrl, Call, ErrorStatus, HttpClient, Operation, StatusMatch, resolve_base_url};
+    pub use crate::http::{
+        BaseUrl, Call, ErrorStatus, HttpClient, Operation, StatusMatch, resolve_base_url,
+    };
     pub use crate::token::{ExpirySource, ExpiryValue, IntoToken, Token, TokenParts, normalize};
-    pub use crate::wire::{DateTime, IntNumber, IntNumberOrString, IntString, secret, serialize_secret};
+    pub use crate::wire::{
+        DateTime, IntNumber, IntNumberOrString, IntString, secret, serialize_secret,
+    };
     pub use reqwest::{Method, Url};
     pub use secrecy::SecretString;
     pub use serde;

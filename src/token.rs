@@ -106,7 +106,10 @@ impl fmt::Debug for Token {
         f.debug_struct("Token")
             .field("access_token", &"[REDACTED]")
             .field("token_type", &self.token_type)
-            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[REDACTED]"))
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "[REDACTED]"),
+            )
             .field("scope", &self.scope)
             .field("lifetime", &self.lifetime)
             .field("expires_at_utc", &self.expires_at_utc)
@@ -155,7 +158,9 @@ impl ExpiryValue {
                 return if left.is_negative() {
                     Duration::ZERO
                 } else {
-                    Duration::try_from(left).unwrap_or(MAX_LIFETIME).min(MAX_LIFETIME)
+                    Duration::try_from(left)
+                        .unwrap_or(MAX_LIFETIME)
+                        .min(MAX_LIFETIME)
                 };
             }
         };
@@ -174,7 +179,11 @@ pub trait IntoToken {
 
 /// A vendor's response as a [`Token`], received now.
 pub fn normalize(response: impl IntoToken) -> Token {
-    normalize_at(response.into_parts(), Instant::now(), OffsetDateTime::now_utc())
+    normalize_at(
+        response.into_parts(),
+        Instant::now(),
+        OffsetDateTime::now_utc(),
+    )
 }
 
 /// [`normalize`] at given clock readings, for tests.
@@ -194,7 +203,9 @@ pub fn normalize_at(parts: TokenParts, now: Instant, now_utc: OffsetDateTime) ->
         received_at: now,
         lifetime,
         expires_at_utc: now_utc + lifetime,
-        refresh_token_expires_at: parts.refresh_token_expiry.map(|value| now + value.lifetime(now_utc)),
+        refresh_token_expires_at: parts
+            .refresh_token_expiry
+            .map(|value| now + value.lifetime(now_utc)),
     }
 }
 
@@ -217,10 +228,19 @@ mod tests {
 
     #[test]
     fn past_negative_and_huge_expiries_are_clamped() {
-        assert_eq!(ExpiryValue::RelativeSeconds(-5).lifetime(NOW), Duration::ZERO);
+        assert_eq!(
+            ExpiryValue::RelativeSeconds(-5).lifetime(NOW),
+            Duration::ZERO
+        );
         assert_eq!(ExpiryValue::UnixTime(0).lifetime(NOW), Duration::ZERO);
-        assert_eq!(ExpiryValue::UnixTime(i64::MIN).lifetime(NOW), Duration::ZERO);
-        assert_eq!(ExpiryValue::RelativeSeconds(i64::MAX).lifetime(NOW), MAX_LIFETIME);
+        assert_eq!(
+            ExpiryValue::UnixTime(i64::MIN).lifetime(NOW),
+            Duration::ZERO
+        );
+        assert_eq!(
+            ExpiryValue::RelativeSeconds(i64::MAX).lifetime(NOW),
+            MAX_LIFETIME
+        );
         assert_eq!(ExpiryValue::UnixTime(i64::MAX).lifetime(NOW), MAX_LIFETIME);
     }
 
@@ -230,7 +250,10 @@ mod tests {
             token_type: None,
             refresh_token: refresh.map(Into::into),
             scope: None,
-            expiry: ExpirySource { value: None, default_seconds: Some(60) },
+            expiry: ExpirySource {
+                value: None,
+                default_seconds: Some(60),
+            },
             refresh_token_expiry: None,
         }
     }

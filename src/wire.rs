@@ -60,11 +60,19 @@ impl Visitor<'_> for IntVisitor {
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
-        if self.numbers { Ok(v) } else { Err(E::invalid_type(de::Unexpected::Signed(v), &self)) }
+        if self.numbers {
+            Ok(v)
+        } else {
+            Err(E::invalid_type(de::Unexpected::Signed(v), &self))
+        }
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
-        if self.numbers { Ok(i64::try_from(v).unwrap_or(i64::MAX)) } else { Err(E::invalid_type(de::Unexpected::Unsigned(v), &self)) }
+        if self.numbers {
+            Ok(i64::try_from(v).unwrap_or(i64::MAX))
+        } else {
+            Err(E::invalid_type(de::Unexpected::Unsigned(v), &self))
+        }
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
@@ -83,26 +91,46 @@ impl Visitor<'_> for IntVisitor {
         let trimmed = v.trim();
         trimmed
             .parse::<i64>()
-            .or_else(|_| trimmed.parse::<f64>().map_err(drop).and_then(|f| if f.is_finite() { Ok(f.trunc() as i64) } else { Err(()) }))
+            .or_else(|_| {
+                trimmed.parse::<f64>().map_err(drop).and_then(|f| {
+                    if f.is_finite() {
+                        Ok(f.trunc() as i64)
+                    } else {
+                        Err(())
+                    }
+                })
+            })
             .map_err(|_| E::invalid_value(de::Unexpected::Other("a non-numeric string"), &self))
     }
 }
 
 impl<'de> Deserialize<'de> for IntNumber {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(IntVisitor { numbers: true, strings: false }).map(IntNumber)
+        d.deserialize_any(IntVisitor {
+            numbers: true,
+            strings: false,
+        })
+        .map(IntNumber)
     }
 }
 
 impl<'de> Deserialize<'de> for IntString {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(IntVisitor { numbers: false, strings: true }).map(IntString)
+        d.deserialize_any(IntVisitor {
+            numbers: false,
+            strings: true,
+        })
+        .map(IntString)
     }
 }
 
 impl<'de> Deserialize<'de> for IntNumberOrString {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(IntVisitor { numbers: true, strings: true }).map(IntNumberOrString)
+        d.deserialize_any(IntVisitor {
+            numbers: true,
+            strings: true,
+        })
+        .map(IntNumberOrString)
     }
 }
 
@@ -111,12 +139,17 @@ impl<'de> Deserialize<'de> for DateTime {
         let text = String::deserialize(d)?;
         OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339)
             .map(DateTime)
-            .map_err(|_| de::Error::custom("expected an ISO-8601 date-time such as 2025-05-16T09:30:00Z"))
+            .map_err(|_| {
+                de::Error::custom("expected an ISO-8601 date-time such as 2025-05-16T09:30:00Z")
+            })
     }
 }
 
 /// Serializes a secret as its plain string; for request structs only.
-pub fn serialize_secret<S: Serializer>(secret: &&SecretString, serializer: S) -> Result<S::Ok, S::Error> {
+pub fn serialize_secret<S: Serializer>(
+    secret: &&SecretString,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(secret.expose_secret())
 }
 
@@ -140,8 +173,14 @@ mod tests {
         assert!(parse::<IntNumber>("\"28800\"").is_err());
         assert_eq!(parse::<IntString>("\"28800\"").unwrap(), IntString(28800));
         assert!(parse::<IntString>("28800").is_err());
-        assert_eq!(parse::<IntNumberOrString>("28800").unwrap(), IntNumberOrString(28800));
-        assert_eq!(parse::<IntNumberOrString>("\" 28800 \"").unwrap(), IntNumberOrString(28800));
+        assert_eq!(
+            parse::<IntNumberOrString>("28800").unwrap(),
+            IntNumberOrString(28800)
+        );
+        assert_eq!(
+            parse::<IntNumberOrString>("\" 28800 \"").unwrap(),
+            IntNumberOrString(28800)
+        );
         assert!(parse::<IntNumberOrString>("\"soon\"").is_err());
         assert!(parse::<IntNumberOrString>("true").is_err());
         assert_eq!(parse::<IntNumber>("-3").unwrap(), IntNumber(-3));

@@ -61,7 +61,11 @@ impl SpecErrors {
     pub fn positions(&self) -> Vec<Option<(usize, usize)>> {
         self.diagnostics
             .iter()
-            .map(|d| d.span.as_ref().map(|span| line_column(&self.source, span.start)))
+            .map(|d| {
+                d.span
+                    .as_ref()
+                    .map(|span| line_column(&self.source, span.start))
+            })
             .collect()
     }
 }
@@ -89,9 +93,9 @@ impl fmt::Display for SpecErrors {
             f.write_str(&text)?;
         }
         let count = self.diagnostics.len();
-        write!(
+        writeln!(
             f,
-            "error: {} has {count} problem{}; fix {} and build again\n",
+            "error: {} has {count} problem{}; fix {} and build again",
             self.path.display(),
             if count == 1 { "" } else { "s" },
             if count == 1 { "it" } else { "them" },

@@ -107,10 +107,10 @@ impl Operation {
     pub fn token_inputs(&self) -> Vec<TokenField> {
         let mut inputs = Vec::new();
         for param in self.request.params() {
-            if let Source::Token(field) = param.source {
-                if !inputs.contains(&field) {
-                    inputs.push(field);
-                }
+            if let Source::Token(field) = param.source
+                && !inputs.contains(&field)
+            {
+                inputs.push(field);
             }
         }
         inputs

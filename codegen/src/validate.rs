@@ -35,7 +35,13 @@ enum At {
 }
 
 impl Context<'_> {
-    fn error(&mut self, path: &[&str], at: At, message: impl Into<String>, help: impl Into<String>) {
+    fn error(
+        &mut self,
+        path: &[&str],
+        at: At,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
         let span = match at {
             At::Key => self.locations.key(path),
             At::Value => self.locations.value(path),
@@ -46,7 +52,12 @@ impl Context<'_> {
 
     fn vendor(&mut self, spec: &spec::Spec, source_name: &str) -> Vendor {
         if spec.name.trim().is_empty() {
-            self.error(&["name"], At::Value, "the vendor name is empty", "write the vendor and product name, e.g. `Verbio Speech Center`");
+            self.error(
+                &["name"],
+                At::Value,
+                "the vendor name is empty",
+                "write the vendor and product name, e.g. `Verbio Speech Center`",
+            );
         }
         if !is_snake_identifier(&spec.module) {
             self.error(
@@ -56,10 +67,15 @@ impl Context<'_> {
                 "use lower snake_case letters, digits and `_`, starting with a letter, and not a Rust keyword",
             );
         }
-        if let Some(url) = &spec.documentation {
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
-                self.error(&["documentation"], At::Value, "the documentation link is not an http(s) URL", "give the full address of the vendor's document");
-            }
+        if let Some(url) = &spec.documentation
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            self.error(
+                &["documentation"],
+                At::Value,
+                "the documentation link is not an http(s) URL",
+                "give the full address of the vendor's document",
+            );
         }
         let variables = self.variables(spec);
         let environments = self.environments(spec, &variables);
@@ -67,7 +83,12 @@ impl Context<'_> {
         let credentials = self.credentials(spec);
 
         let vendor_errors = spec.errors.as_ref();
-        let token = self.operation(spec, OperationKind::Token, &spec.operations.token, vendor_errors);
+        let token = self.operation(
+            spec,
+            OperationKind::Token,
+            &spec.operations.token,
+            vendor_errors,
+        );
         let refresh = spec
             .operations
             .refresh
@@ -108,7 +129,9 @@ impl Context<'_> {
                 self.error(
                     &["variables", name],
                     At::Key,
-                    format!("variable `{name}` becomes the Rust field `{field}`, which is already taken"),
+                    format!(
+                        "variable `{name}` becomes the Rust field `{field}`, which is already taken"
+                    ),
                     "rename one of the variables",
                 );
             }
@@ -123,13 +146,23 @@ impl Context<'_> {
 
     fn environments(&mut self, spec: &spec::Spec, variables: &[Variable]) -> Vec<Environment> {
         if spec.environments.is_empty() {
-            self.error(&["environments"], At::Key, "no environment is declared", "declare at least one, e.g. `production: { base_url: https://auth.example.com }`");
+            self.error(
+                &["environments"],
+                At::Key,
+                "no environment is declared",
+                "declare at least one, e.g. `production: { base_url: https://auth.example.com }`",
+            );
         }
         let mut out: Vec<Environment> = Vec::new();
         for (name, env) in &spec.environments {
             let variant = name.to_upper_camel_case();
             if variant.is_empty() || !variant.starts_with(|c: char| c.is_ascii_alphabetic()) {
-                self.error(&["environments", name], At::Key, format!("environment `{name}` has no usable name"), "name it with letters, e.g. `production` or `uat`");
+                self.error(
+                    &["environments", name],
+                    At::Key,
+                    format!("environment `{name}` has no usable name"),
+                    "name it with letters, e.g. `production` or `uat`",
+                );
             } else if variant == "Custom" || out.iter().any(|e| e.variant == variant) {
                 self.error(
                     &["environments", name],
@@ -145,7 +178,12 @@ impl Context<'_> {
                 }
                 (None, true) => BaseUrl::UserSupplied,
                 (Some(_), true) => {
-                    self.error(&["environments", name, "user_supplied"], At::Key, format!("environment `{name}` has both a base_url and user_supplied"), "keep `base_url` if the URL is known, else `user_supplied: true`");
+                    self.error(
+                        &["environments", name, "user_supplied"],
+                        At::Key,
+                        format!("environment `{name}` has both a base_url and user_supplied"),
+                        "keep `base_url` if the URL is known, else `user_supplied: true`",
+                    );
                     BaseUrl::UserSupplied
                 }
                 (None, false) => {
@@ -166,7 +204,12 @@ impl Context<'_> {
         let mut placeholders = Vec::new();
         match template_placeholders(url) {
             Ok(found) => placeholders = found,
-            Err(message) => self.error(path, At::Value, message, "write placeholders as `{name}` with a declared variable name"),
+            Err(message) => self.error(
+                path,
+                At::Value,
+                message,
+                "write placeholders as `{name}` with a declared variable name",
+            ),
         }
         for placeholder in &placeholders {
             if !variables.iter().any(|v| &v.template_name == placeholder) {
@@ -174,24 +217,47 @@ impl Context<'_> {
                     path,
                     At::Value,
                     format!("the URL template uses `{{{placeholder}}}`, which is not declared"),
-                    format!("declare it under `variables:` as `{placeholder}: {{ description: ... }}`"),
+                    format!(
+                        "declare it under `variables:` as `{placeholder}: {{ description: ... }}`"
+                    ),
                 );
             }
         }
         let (scheme, rest) = match url.split_once("://") {
             Some(parts) => parts,
             None => {
-                self.error(path, At::Value, "the base URL has no scheme", "write it as `https://host[:port][/path]`");
+                self.error(
+                    path,
+                    At::Value,
+                    "the base URL has no scheme",
+                    "write it as `https://host[:port][/path]`",
+                );
                 return;
             }
         };
         let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-        let host_name = host.rsplit_once(':').map_or(host, |(name, port)| if port.chars().all(|c| c.is_ascii_digit()) { name } else { host });
+        let host_name = host.rsplit_once(':').map_or(host, |(name, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                name
+            } else {
+                host
+            }
+        });
         if host.is_empty() {
-            self.error(path, At::Value, "the base URL has no host", "write it as `https://host[:port][/path]`");
+            self.error(
+                path,
+                At::Value,
+                "the base URL has no host",
+                "write it as `https://host[:port][/path]`",
+            );
         }
         if rest.contains(['?', '#']) {
-            self.error(path, At::Value, "the base URL has a query or fragment", "put query parameters under the operation's `request.query`");
+            self.error(
+                path,
+                At::Value,
+                "the base URL has a query or fragment",
+                "put query parameters under the operation's `request.query`",
+            );
         }
         match scheme {
             "https" => {}
@@ -206,21 +272,41 @@ impl Context<'_> {
         }
     }
 
-    fn default_environment(&mut self, spec: &spec::Spec, environments: &[Environment]) -> Option<usize> {
+    fn default_environment(
+        &mut self,
+        spec: &spec::Spec,
+        environments: &[Environment],
+    ) -> Option<usize> {
         match &spec.default_environment {
-            Some(name) => match spec.environments.get_index_of(name) {
-                Some(index) if environments.get(index).is_some_and(|e| e.base_url == BaseUrl::UserSupplied) => {
-                    self.error(&["default_environment"], At::Value, format!("the default environment `{name}` needs a URL from the user"), "choose an environment with a `base_url`, or remove `default_environment`");
-                    None
+            Some(name) => {
+                match spec.environments.get_index_of(name) {
+                    Some(index)
+                        if environments
+                            .get(index)
+                            .is_some_and(|e| e.base_url == BaseUrl::UserSupplied) =>
+                    {
+                        self.error(&["default_environment"], At::Value, format!("the default environment `{name}` needs a URL from the user"), "choose an environment with a `base_url`, or remove `default_environment`");
+                        None
+                    }
+                    Some(index) => Some(index),
+                    None => {
+                        let known: Vec<&str> =
+                            spec.environments.keys().map(String::as_str).collect();
+                        self.error(
+                            &["default_environment"],
+                            At::Value,
+                            format!("`{name}` is not a declared environment"),
+                            format!("use one of: {}", known.join(", ")),
+                        );
+                        None
+                    }
                 }
-                Some(index) => Some(index),
-                None => {
-                    let known: Vec<&str> = spec.environments.keys().map(String::as_str).collect();
-                    self.error(&["default_environment"], At::Value, format!("`{name}` is not a declared environment"), format!("use one of: {}", known.join(", ")));
-                    None
-                }
-            },
-            None if environments.len() == 1 && environments[0].base_url != BaseUrl::UserSupplied => Some(0),
+            }
+            None if environments.len() == 1
+                && environments[0].base_url != BaseUrl::UserSupplied =>
+            {
+                Some(0)
+            }
             None => None,
         }
     }
@@ -229,7 +315,12 @@ impl Context<'_> {
         let mut out = Vec::new();
         for (name, credential) in &spec.credentials {
             if !is_snake_identifier(name) {
-                self.error(&["credentials", name], At::Key, format!("credential `{name}` is not a usable Rust field name"), "use lower snake_case, e.g. `client_secret`");
+                self.error(
+                    &["credentials", name],
+                    At::Key,
+                    format!("credential `{name}` is not a usable Rust field name"),
+                    "use lower snake_case, e.g. `client_secret`",
+                );
             }
             out.push(Credential {
                 field: name.clone(),
@@ -247,24 +338,40 @@ impl Context<'_> {
         vendor_errors: Option<&spec::Errors>,
     ) -> Operation {
         let base = ["operations", kind.name()];
-        let at = |tail: &[&'static str]| -> Vec<&str> { base.iter().copied().chain(tail.iter().copied()).collect() };
+        let at = |tail: &[&'static str]| -> Vec<&str> {
+            base.iter().copied().chain(tail.iter().copied()).collect()
+        };
 
         let method = op.method.to_ascii_uppercase();
         if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
-            self.error(&at(&["method"]), At::Value, format!("`{}` is not a supported HTTP method", op.method), "use GET, POST, PUT, PATCH or DELETE");
+            self.error(
+                &at(&["method"]),
+                At::Value,
+                format!("`{}` is not a supported HTTP method", op.method),
+                "use GET, POST, PUT, PATCH or DELETE",
+            );
         }
         if !(op.path.is_empty() || op.path.starts_with('/')) || op.path.contains(['?', '#', ' ']) {
             self.error(&at(&["path"]), At::Value, format!("`{}` is not a path", op.path), "write the path from the base URL starting with `/` (or empty), with no query string");
         }
         let success_status = op.success_status.unwrap_or(200);
         if !(200..300).contains(&success_status) {
-            self.error(&at(&["success_status"]), At::Value, format!("{success_status} is not a success status"), "use a 2xx status");
+            self.error(
+                &at(&["success_status"]),
+                At::Value,
+                format!("{success_status} is not a success status"),
+                "use a 2xx status",
+            );
         }
         let request = self.request(spec, kind, &method, &op.request);
         let response = self.response(kind, op.response.as_ref());
         let errors = match op.errors.as_ref().or(vendor_errors) {
             Some(errors) => {
-                let path: Vec<&str> = if op.errors.is_some() { at(&["errors"]) } else { vec!["errors"] };
+                let path: Vec<&str> = if op.errors.is_some() {
+                    at(&["errors"])
+                } else {
+                    vec!["errors"]
+                };
                 self.errors(&path, errors)
             }
             None => Errors::default(),
@@ -281,16 +388,37 @@ impl Context<'_> {
         }
     }
 
-    fn request(&mut self, spec: &spec::Spec, kind: OperationKind, method: &str, request: &spec::Request) -> Request {
+    fn request(
+        &mut self,
+        spec: &spec::Spec,
+        kind: OperationKind,
+        method: &str,
+        request: &spec::Request,
+    ) -> Request {
         let op = kind.name();
         let mut out = Request {
-            query: self.params(spec, kind, &["operations", op, "request", "query"], &request.query),
-            headers: self.params(spec, kind, &["operations", op, "request", "headers"], &request.headers),
+            query: self.params(
+                spec,
+                kind,
+                &["operations", op, "request", "query"],
+                &request.query,
+            ),
+            headers: self.params(
+                spec,
+                kind,
+                &["operations", op, "request", "headers"],
+                &request.headers,
+            ),
             ..Request::default()
         };
         for param in &out.headers {
             if !is_header_name(&param.wire) {
-                self.error(&["operations", op, "request", "headers", &param.wire], At::Key, format!("`{}` is not a valid HTTP header name", param.wire), "use letters, digits and `-`");
+                self.error(
+                    &["operations", op, "request", "headers", &param.wire],
+                    At::Key,
+                    format!("`{}` is not a valid HTTP header name", param.wire),
+                    "use letters, digits and `-`",
+                );
             }
         }
         if let Some(body) = &request.body {
@@ -299,15 +427,30 @@ impl Context<'_> {
                 "json" => Encoding::Json,
                 "form" => Encoding::Form,
                 other => {
-                    self.error(&[&path[..], &["encoding"]].concat(), At::Value, format!("`{other}` is not a body encoding"), "use `json` or `form`; for parameters in the URL use `request.query`");
+                    self.error(
+                        &[&path[..], &["encoding"]].concat(),
+                        At::Value,
+                        format!("`{other}` is not a body encoding"),
+                        "use `json` or `form`; for parameters in the URL use `request.query`",
+                    );
                     Encoding::Json
                 }
             };
             if matches!(method, "GET" | "DELETE") {
-                self.error(&path, At::Key, format!("a {method} request carries no body, yet body fields are declared"), "change the method to POST, or move the fields to `request.query`");
+                self.error(
+                    &path,
+                    At::Key,
+                    format!("a {method} request carries no body, yet body fields are declared"),
+                    "change the method to POST, or move the fields to `request.query`",
+                );
             }
             if body.fields.is_empty() {
-                self.error(&path, At::Key, "the body declares no fields", "list the fields, or remove `body` for a request without one");
+                self.error(
+                    &path,
+                    At::Key,
+                    "the body declares no fields",
+                    "list the fields, or remove `body` for a request without one",
+                );
             }
             let fields = self.params(spec, kind, &[&path[..], &["fields"]].concat(), &body.fields);
             out.body = Some(Body { encoding, fields });
@@ -315,11 +458,25 @@ impl Context<'_> {
         if let Some(basic) = &request.basic_auth {
             for (role, name) in [("username", &basic.username), ("password", &basic.password)] {
                 if !spec.credentials.contains_key(name) {
-                    self.error(&["operations", op, "request", "basic_auth", role], At::Value, format!("`{name}` is not a declared credential"), declared_help("credentials", spec.credentials.keys()));
+                    self.error(
+                        &["operations", op, "request", "basic_auth", role],
+                        At::Value,
+                        format!("`{name}` is not a declared credential"),
+                        declared_help("credentials", spec.credentials.keys()),
+                    );
                 }
             }
-            if request.headers.keys().any(|h| h.eq_ignore_ascii_case("authorization")) {
-                self.error(&["operations", op, "request", "basic_auth"], At::Key, "both basic_auth and an `Authorization` header are declared", "keep one of them");
+            if request
+                .headers
+                .keys()
+                .any(|h| h.eq_ignore_ascii_case("authorization"))
+            {
+                self.error(
+                    &["operations", op, "request", "basic_auth"],
+                    At::Key,
+                    "both basic_auth and an `Authorization` header are declared",
+                    "keep one of them",
+                );
             }
             out.basic_auth = Some(BasicAuth {
                 username: basic.username.clone(),
@@ -333,17 +490,25 @@ impl Context<'_> {
                 &["operations", op, "request"],
                 At::Key,
                 format!("the {op} operation sends no token"),
-                format!("send the token it {op}s, e.g. `refreshToken: {{ token: refresh_token }}`"),
+                "send the token the vendor expects, e.g. `refreshToken: { token: refresh_token }`",
             );
         }
         out
     }
 
-    fn params(&mut self, spec: &spec::Spec, kind: OperationKind, path: &[&str], values: &indexmap::IndexMap<String, spec::Value>) -> Vec<Param> {
+    fn params(
+        &mut self,
+        spec: &spec::Spec,
+        kind: OperationKind,
+        path: &[&str],
+        values: &indexmap::IndexMap<String, spec::Value>,
+    ) -> Vec<Param> {
         let mut out = Vec::new();
         for (wire, value) in values {
             let here: Vec<&str> = path.iter().copied().chain([wire.as_str()]).collect();
-            let Some(source) = self.source(spec, kind, &here, value) else { continue };
+            let Some(source) = self.source(spec, kind, &here, value) else {
+                continue;
+            };
             out.push(Param {
                 wire: wire.clone(),
                 field: rust_field_name(wire),
@@ -353,15 +518,33 @@ impl Context<'_> {
         out
     }
 
-    fn source(&mut self, spec: &spec::Spec, kind: OperationKind, path: &[&str], value: &spec::Value) -> Option<Source> {
-        let set = [value.credential.is_some(), value.value.is_some(), value.token.is_some(), value.variable.is_some()];
+    fn source(
+        &mut self,
+        spec: &spec::Spec,
+        kind: OperationKind,
+        path: &[&str],
+        value: &spec::Value,
+    ) -> Option<Source> {
+        let set = [
+            value.credential.is_some(),
+            value.value.is_some(),
+            value.token.is_some(),
+            value.variable.is_some(),
+        ];
         if set.iter().filter(|s| **s).count() != 1 {
             self.error(path, At::Key, "a request value needs exactly one source", "write one of `{ credential: NAME }`, `{ value: CONSTANT }`, `{ token: refresh_token }` or `{ variable: NAME }`");
             return None;
         }
+        let inner =
+            |key: &'static str| -> Vec<&str> { path.iter().copied().chain([key]).collect() };
         if let Some(name) = &value.credential {
             if !spec.credentials.contains_key(name) {
-                self.error(path, At::Value, format!("`{name}` is not a declared credential"), declared_help("credentials", spec.credentials.keys()));
+                self.error(
+                    &inner("credential"),
+                    At::Value,
+                    format!("`{name}` is not a declared credential"),
+                    declared_help("credentials", spec.credentials.keys()),
+                );
             }
             return Some(Source::Credential(name.clone()));
         }
@@ -370,7 +553,12 @@ impl Context<'_> {
         }
         if let Some(name) = &value.variable {
             if !spec.variables.contains_key(name) {
-                self.error(path, At::Value, format!("`{name}` is not a declared variable"), declared_help("variables", spec.variables.keys()));
+                self.error(
+                    &inner("variable"),
+                    At::Value,
+                    format!("`{name}` is not a declared variable"),
+                    declared_help("variables", spec.variables.keys()),
+                );
             }
             return Some(Source::Variable(rust_field_name(name)));
         }
@@ -379,24 +567,47 @@ impl Context<'_> {
             "access_token" => TokenField::AccessToken,
             "refresh_token" => TokenField::RefreshToken,
             other => {
-                self.error(path, At::Value, format!("`{other}` is not a token field"), "use `access_token` or `refresh_token`");
+                self.error(
+                    &inner("token"),
+                    At::Value,
+                    format!("`{other}` is not a token field"),
+                    "use `access_token` or `refresh_token`",
+                );
                 return None;
             }
         };
         if kind == OperationKind::Token {
-            self.error(path, At::Key, "the token operation cannot send a token: it is the one that obtains it", "send credentials here, and tokens from `refresh` or `revoke`");
+            self.error(
+                path,
+                At::Key,
+                "the token operation cannot send a token: it is the one that obtains it",
+                "send credentials here, and tokens from `refresh` or `revoke`",
+            );
         }
         Some(Source::Token(field))
     }
 
     fn check_unique_fields(&mut self, op: &str, request: &Request) {
-        let groups: [(&str, &[Param]); 2] = [("query", &request.query), ("headers", &request.headers)];
-        let body = request.body.as_ref().map(|b| b.fields.as_slice()).unwrap_or_default();
+        let groups: [(&str, &[Param]); 2] =
+            [("query", &request.query), ("headers", &request.headers)];
+        let body = request
+            .body
+            .as_ref()
+            .map(|b| b.fields.as_slice())
+            .unwrap_or_default();
         for (group, params) in groups.into_iter().chain([("body", body)]) {
             for (i, param) in params.iter().enumerate() {
                 if let Some(other) = params[..i].iter().find(|p| p.field == param.field) {
-                    let tail: &[&str] = if group == "body" { &["body", "fields"] } else { &[group] };
-                    let path: Vec<&str> = ["operations", op, "request"].into_iter().chain(tail.iter().copied()).chain([param.wire.as_str()]).collect();
+                    let tail: &[&str] = if group == "body" {
+                        &["body", "fields"]
+                    } else {
+                        &[group]
+                    };
+                    let path: Vec<&str> = ["operations", op, "request"]
+                        .into_iter()
+                        .chain(tail.iter().copied())
+                        .chain([param.wire.as_str()])
+                        .collect();
                     self.error(
                         &path,
                         At::Key,
@@ -414,7 +625,12 @@ impl Context<'_> {
         let issues_token = kind != OperationKind::Revoke;
         let Some(response) = response else {
             if issues_token {
-                self.error(&["operations", op], At::Key, format!("the {op} operation has no `response`"), "describe the response, at least `access_token: <wire name>`");
+                self.error(
+                    &["operations", op],
+                    At::Key,
+                    format!("the {op} operation has no `response`"),
+                    "describe the response, at least `access_token: <wire name>`",
+                );
             }
             return Response::default();
         };
@@ -424,42 +640,82 @@ impl Context<'_> {
             ..Response::default()
         };
         let roles = [
-            (Role::AccessToken, "access_token", &response.access_token, WireType::Secret),
-            (Role::TokenType, "token_type", &response.token_type, WireType::String),
-            (Role::RefreshToken, "refresh_token", &response.refresh_token, WireType::Secret),
+            (
+                Role::AccessToken,
+                "access_token",
+                &response.access_token,
+                WireType::Secret,
+            ),
+            (
+                Role::TokenType,
+                "token_type",
+                &response.token_type,
+                WireType::String,
+            ),
+            (
+                Role::RefreshToken,
+                "refresh_token",
+                &response.refresh_token,
+                WireType::Secret,
+            ),
             (Role::Scope, "scope", &response.scope, WireType::String),
         ];
         for (role, key, wire, wire_type) in roles {
             let Some(wire) = wire else { continue };
             if !issues_token {
-                self.error(&[&path[..], &[key]].concat(), At::Key, format!("a revoke response issues no `{key}`"), "list the fields it returns under `fields:`");
+                self.error(
+                    &[&path[..], &[key]].concat(),
+                    At::Key,
+                    format!("a revoke response issues no `{key}`"),
+                    "list the fields it returns under `fields:`",
+                );
             }
-            self.push_field(&mut out, &[&path[..], &[key]].concat(), ResponseField {
-                wire: wire.clone(),
-                field: rust_field_name(wire),
-                role,
-                wire_type,
-                required: role == Role::AccessToken,
-                description: None,
-            });
+            self.push_field(
+                &mut out,
+                &[&path[..], &[key]].concat(),
+                ResponseField {
+                    wire: wire.clone(),
+                    field: rust_field_name(wire),
+                    role,
+                    wire_type,
+                    required: role == Role::AccessToken,
+                    description: None,
+                },
+            );
         }
         if issues_token && response.access_token.is_none() {
-            self.error(&path, At::Key, "the response does not say which field holds the access token", "add `access_token: <wire name>`, e.g. `access_token: accessToken`");
+            self.error(
+                &path,
+                At::Key,
+                "the response does not say which field holds the access token",
+                "add `access_token: <wire name>`, e.g. `access_token: accessToken`",
+            );
         }
-        for (key, expiry, role) in [("expiry", &response.expiry, Role::Expiry), ("refresh_token_expiry", &response.refresh_token_expiry, Role::RefreshTokenExpiry)] {
+        for (key, expiry, role) in [
+            ("expiry", &response.expiry, Role::Expiry),
+            (
+                "refresh_token_expiry",
+                &response.refresh_token_expiry,
+                Role::RefreshTokenExpiry,
+            ),
+        ] {
             let Some(expiry) = expiry else { continue };
             let here: Vec<&str> = [&path[..], &[key]].concat();
             if let Some((kind, wire_type)) = self.expiry(&here, expiry) {
                 let field = rust_field_name(&expiry.field);
                 let required = role == Role::Expiry && response.default_lifetime_seconds.is_none();
-                self.push_field(&mut out, &[&here[..], &["field"]].concat(), ResponseField {
-                    wire: expiry.field.clone(),
-                    field: field.clone(),
-                    role,
-                    wire_type,
-                    required,
-                    description: None,
-                });
+                self.push_field(
+                    &mut out,
+                    &[&here[..], &["field"]].concat(),
+                    ResponseField {
+                        wire: expiry.field.clone(),
+                        field: field.clone(),
+                        role,
+                        wire_type,
+                        required,
+                        description: None,
+                    },
+                );
                 let parsed = Expiry { field, kind };
                 match role {
                     Role::Expiry => out.expiry = Some(parsed),
@@ -467,11 +723,17 @@ impl Context<'_> {
                 }
             }
         }
-        if issues_token && response.expiry.is_none() && response.default_lifetime_seconds.is_none() {
+        if issues_token && response.expiry.is_none() && response.default_lifetime_seconds.is_none()
+        {
             self.error(&path, At::Key, "the token's lifetime is unknown: no `expiry` field and no `default_lifetime_seconds`", "add `expiry: { field: expires_in, kind: relative_seconds }`, or `default_lifetime_seconds: N` with the lifetime the vendor documents");
         }
         if response.default_lifetime_seconds == Some(0) {
-            self.error(&[&path[..], &["default_lifetime_seconds"]].concat(), At::Value, "a default lifetime of 0 seconds makes every token expired on arrival", "use the lifetime the vendor documents, in seconds");
+            self.error(
+                &[&path[..], &["default_lifetime_seconds"]].concat(),
+                At::Value,
+                "a default lifetime of 0 seconds makes every token expired on arrival",
+                "use the lifetime the vendor documents, in seconds",
+            );
         }
         for (wire, field) in &response.fields {
             let here: Vec<&str> = [&path[..], &["fields", wire.as_str()]].concat();
@@ -483,18 +745,27 @@ impl Context<'_> {
                 "boolean" => WireType::Boolean,
                 "json" => WireType::Json,
                 other => {
-                    self.error(&[&here[..], &["type"]].concat(), At::Value, format!("`{other}` is not a field type"), "use string, secret, integer, number, boolean or json");
+                    self.error(
+                        &[&here[..], &["type"]].concat(),
+                        At::Value,
+                        format!("`{other}` is not a field type"),
+                        "use string, secret, integer, number, boolean or json",
+                    );
                     continue;
                 }
             };
-            self.push_field(&mut out, &here, ResponseField {
-                wire: wire.clone(),
-                field: rust_field_name(wire),
-                role: Role::Extra,
-                wire_type,
-                required: field.required,
-                description: field.description.clone(),
-            });
+            self.push_field(
+                &mut out,
+                &here,
+                ResponseField {
+                    wire: wire.clone(),
+                    field: rust_field_name(wire),
+                    role: Role::Extra,
+                    wire_type,
+                    required: field.required,
+                    description: field.description.clone(),
+                },
+            );
         }
         out
     }
@@ -512,14 +783,24 @@ impl Context<'_> {
         let wire_type = match (kind, expiry.wire_type.as_deref()) {
             (ExpiryKind::Iso8601, None) => WireType::DateTime,
             (ExpiryKind::Iso8601, Some(_)) => {
-                self.error(&[path, &["type"]].concat(), At::Key, "an `iso8601` expiry is always a string; `type` does not apply", "remove `type`");
+                self.error(
+                    &[path, &["type"]].concat(),
+                    At::Key,
+                    "an `iso8601` expiry is always a string; `type` does not apply",
+                    "remove `type`",
+                );
                 return None;
             }
             (_, None | Some("number")) => WireType::IntNumber,
             (_, Some("string")) => WireType::IntString,
             (_, Some("number_or_string")) => WireType::IntNumberOrString,
             (_, Some(other)) => {
-                self.error(&[path, &["type"]].concat(), At::Value, format!("`{other}` is not an expiry wire type"), "use `number`, `string` or `number_or_string`");
+                self.error(
+                    &[path, &["type"]].concat(),
+                    At::Value,
+                    format!("`{other}` is not an expiry wire type"),
+                    "use `number`, `string` or `number_or_string`",
+                );
                 return None;
             }
         };
@@ -527,13 +808,25 @@ impl Context<'_> {
     }
 
     fn push_field(&mut self, response: &mut Response, path: &[&str], field: ResponseField) {
-        if let Some(other) = response.fields.iter().find(|f| f.wire == field.wire || f.field == field.field) {
+        if let Some(other) = response
+            .fields
+            .iter()
+            .find(|f| f.wire == field.wire || f.field == field.field)
+        {
             let message = if other.wire == field.wire {
                 format!("the wire name `{}` is mapped twice", field.wire)
             } else {
-                format!("`{}` and `{}` both become the Rust field `{}`", other.wire, field.wire, field.field)
+                format!(
+                    "`{}` and `{}` both become the Rust field `{}`",
+                    other.wire, field.wire, field.field
+                )
             };
-            self.error(path, At::Key, message, "each response field may appear once");
+            self.error(
+                path,
+                At::Key,
+                message,
+                "each response field may appear once",
+            );
             return;
         }
         response.fields.push(field);
@@ -547,22 +840,48 @@ impl Context<'_> {
         for (key, meaning) in &errors.statuses {
             let text = key.to_string();
             let status = match key {
-                spec::StatusKey::Code(code) if (400..600).contains(code) => Some(StatusMatch::Exact(*code)),
-                spec::StatusKey::Text(text) if text.len() == 3 && text[1..].eq_ignore_ascii_case("xx") && matches!(&text[..1], "4" | "5") => Some(StatusMatch::Class(text[..1].parse::<u16>().unwrap_or(5) * 100)),
+                spec::StatusKey::Code(code) if (400..600).contains(code) => {
+                    Some(StatusMatch::Exact(*code))
+                }
+                spec::StatusKey::Text(text)
+                    if text.len() == 3
+                        && text[1..].eq_ignore_ascii_case("xx")
+                        && matches!(&text[..1], "4" | "5") =>
+                {
+                    Some(StatusMatch::Class(
+                        text[..1].parse::<u16>().unwrap_or(5) * 100,
+                    ))
+                }
                 _ => None,
             };
             match status {
-                Some(status) => out.statuses.push(ErrorStatus { status, meaning: meaning.clone() }),
-                None => self.error(&[path, &["statuses", text.as_str()]].concat(), At::Key, format!("`{text}` is not an error status"), "use a 4xx or 5xx code such as `401`, or a class such as `5XX`"),
+                Some(status) => out.statuses.push(ErrorStatus {
+                    status,
+                    meaning: meaning.clone(),
+                }),
+                None => self.error(
+                    &[path, &["statuses", text.as_str()]].concat(),
+                    At::Key,
+                    format!("`{text}` is not an error status"),
+                    "use a 4xx or 5xx code such as `401`, or a class such as `5XX`",
+                ),
             }
         }
         out
     }
 
     fn authorization(&mut self, auth: &spec::Authorization) -> Authorization {
-        let header = auth.header.clone().unwrap_or_else(|| "Authorization".to_owned());
+        let header = auth
+            .header
+            .clone()
+            .unwrap_or_else(|| "Authorization".to_owned());
         if !is_header_name(&header) {
-            self.error(&["authorization", "header"], At::Value, format!("`{header}` is not a valid HTTP header name"), "use letters, digits and `-`, e.g. `Authorization`");
+            self.error(
+                &["authorization", "header"],
+                At::Value,
+                format!("`{header}` is not a valid HTTP header name"),
+                "use letters, digits and `-`, e.g. `Authorization`",
+            );
         }
         let scheme = match auth.scheme.as_deref() {
             None => Some("Bearer".to_owned()),
@@ -573,9 +892,18 @@ impl Context<'_> {
         for (name, value) in &auth.headers {
             let path = ["authorization", "headers", name.as_str()];
             if !is_header_name(name) || name.eq_ignore_ascii_case(&header) {
-                self.error(&path, At::Key, format!("`{name}` cannot be a per-request header"), "use a valid header name other than the token's own header");
+                self.error(
+                    &path,
+                    At::Key,
+                    format!("`{name}` cannot be a per-request header"),
+                    "use a valid header name other than the token's own header",
+                );
             }
-            let value = match (&value.value, value.generate.as_deref(), value.format.as_deref()) {
+            let value = match (
+                &value.value,
+                value.generate.as_deref(),
+                value.format.as_deref(),
+            ) {
                 (Some(constant), None, None) => ApiHeaderValue::Constant(constant.clone()),
                 (None, Some("uuid_v4"), None) => ApiHeaderValue::UuidV4,
                 (None, Some("utc_now"), format) => {
@@ -592,7 +920,12 @@ impl Context<'_> {
                     ApiHeaderValue::UtcNow(format)
                 }
                 (None, Some(other), _) if other != "uuid_v4" && other != "utc_now" => {
-                    self.error(&[&path[..], &["generate"]].concat(), At::Value, format!("`{other}` is not a generated value"), "use `uuid_v4` or `utc_now`");
+                    self.error(
+                        &[&path[..], &["generate"]].concat(),
+                        At::Value,
+                        format!("`{other}` is not a generated value"),
+                        "use `uuid_v4` or `utc_now`",
+                    );
                     continue;
                 }
                 _ => {
@@ -600,17 +933,30 @@ impl Context<'_> {
                     continue;
                 }
             };
-            headers.push(ApiHeader { name: name.clone(), value });
+            headers.push(ApiHeader {
+                name: name.clone(),
+                value,
+            });
         }
-        Authorization { header, scheme, headers }
+        Authorization {
+            header,
+            scheme,
+            headers,
+        }
     }
 
     fn check_every_credential_is_used(&mut self, vendor: &Vendor) {
         for credential in &vendor.credentials {
             let name = &credential.field;
             let used = vendor.operations().any(|op| {
-                op.request.params().any(|p| p.source == Source::Credential(name.clone()))
-                    || op.request.basic_auth.as_ref().is_some_and(|b| &b.username == name || &b.password == name)
+                op.request
+                    .params()
+                    .any(|p| p.source == Source::Credential(name.clone()))
+                    || op
+                        .request
+                        .basic_auth
+                        .as_ref()
+                        .is_some_and(|b| &b.username == name || &b.password == name)
             });
             if !used {
                 self.error(
@@ -626,9 +972,16 @@ impl Context<'_> {
     fn check_every_variable_is_used(&mut self, spec: &spec::Spec, vendor: &Vendor) {
         for variable in &vendor.variables {
             let in_url = spec.environments.values().any(|env| {
-                env.base_url.as_deref().and_then(|url| template_placeholders(url).ok()).is_some_and(|found| found.contains(&variable.template_name))
+                env.base_url
+                    .as_deref()
+                    .and_then(|url| template_placeholders(url).ok())
+                    .is_some_and(|found| found.contains(&variable.template_name))
             });
-            let in_request = vendor.operations().any(|op| op.request.params().any(|p| p.source == Source::Variable(variable.field.clone())));
+            let in_request = vendor.operations().any(|op| {
+                op.request
+                    .params()
+                    .any(|p| p.source == Source::Variable(variable.field.clone()))
+            });
             if !in_url && !in_request {
                 self.error(
                     &["variables", &variable.template_name],
@@ -646,7 +999,10 @@ fn declared_help<'a>(what: &str, names: impl Iterator<Item = &'a String>) -> Str
     if names.is_empty() {
         format!("declare it under `{what}:`")
     } else {
-        format!("declare it under `{what}:`, or use one of: {}", names.join(", "))
+        format!(
+            "declare it under `{what}:`, or use one of: {}",
+            names.join(", ")
+        )
     }
 }
 
@@ -659,7 +1015,9 @@ pub fn template_placeholders(template: &str) -> Result<Vec<String>, String> {
             return Err("the URL template has a `}` without its `{`".to_owned());
         }
         let after = &rest[open + 1..];
-        let close = after.find('}').ok_or("the URL template has a `{` without its `}`")?;
+        let close = after
+            .find('}')
+            .ok_or("the URL template has a `{` without its `}`")?;
         let name = &after[..close];
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(format!("`{{{name}}}` is not a valid placeholder"));
@@ -675,12 +1033,17 @@ fn is_loopback(host: &str) -> bool {
 }
 
 fn is_header_name(name: &str) -> bool {
-    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 fn is_snake_identifier(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && !is_keyword(name)
 }
 
@@ -703,6 +1066,55 @@ pub fn rust_field_name(wire: &str) -> String {
 fn is_keyword(name: &str) -> bool {
     matches!(
         name,
-        "as" | "async" | "await" | "break" | "const" | "continue" | "crate" | "dyn" | "else" | "enum" | "extern" | "false" | "fn" | "for" | "gen" | "if" | "impl" | "in" | "let" | "loop" | "match" | "mod" | "move" | "mut" | "pub" | "ref" | "return" | "self" | "static" | "struct" | "super" | "trait" | "true" | "type" | "unsafe" | "use" | "where" | "while" | "abstract" | "become" | "box" | "do" | "final" | "macro" | "override" | "priv" | "typeof" | "unsized" | "virtual" | "yield" | "try"
+        "as" | "async"
+            | "await"
+            | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "gen"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "abstract"
+            | "become"
+            | "box"
+            | "do"
+            | "final"
+            | "macro"
+            | "override"
+            | "priv"
+            | "typeof"
+            | "unsized"
+            | "virtual"
+            | "yield"
+            | "try"
     )
 }

@@ -28,7 +28,9 @@ fn json_response(status: u16, body: serde_json::Value) -> ResponseTemplate {
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// DerbySoft AI Voice (seed 000).
@@ -53,7 +55,11 @@ pub mod derbysoft_ai_voice {
             .with_priority(1)
             .mount(&server)
             .await;
-        Mock::given(path(TOKEN_PATH)).respond_with(ResponseTemplate::new(401)).with_priority(10).mount(&server).await;
+        Mock::given(path(TOKEN_PATH))
+            .respond_with(ResponseTemplate::new(401))
+            .with_priority(10)
+            .mount(&server)
+            .await;
         server
     }
 }
@@ -64,7 +70,8 @@ pub mod verbio {
 
     pub const TOKEN_PATH: &str = "/api/v1/token";
     /// The document's example; its `expiration_time` (March 2023) is past.
-    pub const EXAMPLE: &str = r#"{ "access_token": "EXAMPLE_ACCESS_TOKEN", "expiration_time": 1678453328 }"#;
+    pub const EXAMPLE: &str =
+        r#"{ "access_token": "EXAMPLE_ACCESS_TOKEN", "expiration_time": 1678453328 }"#;
 
     /// JSON body in, absolute expiry out (an hour from now).
     pub async fn start() -> MockServer {
@@ -77,7 +84,11 @@ pub mod verbio {
             .with_priority(1)
             .mount(&server)
             .await;
-        Mock::given(path(TOKEN_PATH)).respond_with(ResponseTemplate::new(401)).with_priority(10).mount(&server).await;
+        Mock::given(path(TOKEN_PATH))
+            .respond_with(ResponseTemplate::new(401))
+            .with_priority(10)
+            .mount(&server)
+            .await;
         server
     }
 }
@@ -97,7 +108,10 @@ pub mod derbysoft_ticket {
     /// `Authorization: Basic base64(client_id:client_secret)`.
     pub fn basic_header() -> String {
         let pair = format!("{CLIENT_ID}:{CLIENT_SECRET}");
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair))
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        )
     }
 
     /// HTTP Basic plus a form body; mount on a server whose URL is the
@@ -114,7 +128,10 @@ pub mod derbysoft_ticket {
             .mount(&server)
             .await;
         Mock::given(path(TOKEN_PATH))
-            .respond_with(json_response(401, json!({ "error": "invalid_client", "error_description": "Bad client credentials" })))
+            .respond_with(json_response(
+                401,
+                json!({ "error": "invalid_client", "error_description": "Bad client credentials" }),
+            ))
             .with_priority(10)
             .mount(&server)
             .await;
@@ -134,9 +151,21 @@ pub mod revoiceit {
     pub async fn start() -> MockServer {
         let server = MockServer::start().await;
         let routes = [
-            ("/auth/token", json!({ "clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET }), json!({ "accessToken": ACCESS_TOKEN, "refreshToken": REFRESH_TOKEN })),
-            ("/auth/refresh", json!({ "refreshToken": REFRESH_TOKEN }), json!({ "accessToken": REFRESHED_ACCESS_TOKEN })),
-            ("/auth/revoke", json!({ "refreshToken": REFRESH_TOKEN }), json!({ "message": "Token revoked successfully" })),
+            (
+                "/auth/token",
+                json!({ "clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET }),
+                json!({ "accessToken": ACCESS_TOKEN, "refreshToken": REFRESH_TOKEN }),
+            ),
+            (
+                "/auth/refresh",
+                json!({ "refreshToken": REFRESH_TOKEN }),
+                json!({ "accessToken": REFRESHED_ACCESS_TOKEN }),
+            ),
+            (
+                "/auth/revoke",
+                json!({ "refreshToken": REFRESH_TOKEN }),
+                json!({ "message": "Token revoked successfully" }),
+            ),
         ];
         for (route, request, response) in routes {
             Mock::given(method("POST"))
@@ -147,7 +176,11 @@ pub mod revoiceit {
                 .with_priority(1)
                 .mount(&server)
                 .await;
-            Mock::given(path(route)).respond_with(ResponseTemplate::new(400)).with_priority(10).mount(&server).await;
+            Mock::given(path(route))
+                .respond_with(ResponseTemplate::new(400))
+                .with_priority(10)
+                .mount(&server)
+                .await;
         }
         server
     }
@@ -161,7 +194,10 @@ pub mod voipex {
     pub const REFRESH_TOKEN: &str = "stand-in-refresh-token";
     /// The document's request body, with the stand-in credentials.
     pub fn password_grant_body() -> String {
-        format!("client_id=api&username={}&password={PASSWORD}&grant_type=password", USERNAME.replace('@', "%40"))
+        format!(
+            "client_id=api&username={}&password={PASSWORD}&grant_type=password",
+            USERNAME.replace('@', "%40")
+        )
     }
 
     pub fn example(access_token: &str, refresh_token: &str) -> serde_json::Value {
@@ -185,14 +221,25 @@ pub mod voipex {
             .and(path(TOKEN_PATH))
             .and(header("content-type", "application/x-www-form-urlencoded"))
             .and(body_string(password_grant_body()))
-            .respond_with(json_response(200, example("stand-in-access-token", REFRESH_TOKEN)))
+            .respond_with(json_response(
+                200,
+                example("stand-in-access-token", REFRESH_TOKEN),
+            ))
             .with_priority(1)
             .mount(&server)
             .await;
         Mock::given(method("POST"))
             .and(path(TOKEN_PATH))
-            .and(body_string(format!("client_id=api&grant_type=refresh_token&refresh_token={REFRESH_TOKEN}")))
-            .respond_with(json_response(200, example("stand-in-refreshed-access-token", "stand-in-rotated-refresh-token")))
+            .and(body_string(format!(
+                "client_id=api&grant_type=refresh_token&refresh_token={REFRESH_TOKEN}"
+            )))
+            .respond_with(json_response(
+                200,
+                example(
+                    "stand-in-refreshed-access-token",
+                    "stand-in-rotated-refresh-token",
+                ),
+            ))
             .with_priority(1)
             .mount(&server)
             .await;

@@ -15,7 +15,10 @@ use vendor_auth_stand_ins::derbysoft_ai_voice::{EXAMPLE, EXAMPLE_AS_PRINTED};
 use crate::support::*;
 
 fn client(server: &wiremock::MockServer) -> vendor::Client {
-    let config = vendor::Config::new(vendor::Environment::Custom(url(server)), "unused.example.com");
+    let config = vendor::Config::new(
+        vendor::Environment::Custom(url(server)),
+        "unused.example.com",
+    );
     vendor::Client::new(config, vendor::Credentials::new(CLIENT_ID, CLIENT_SECRET)).unwrap()
 }
 
@@ -29,7 +32,11 @@ async fn credentials_and_grant_type_go_in_the_query_string() {
     assert_eq!(request.url.path(), "/authorizer/token");
     assert_eq!(
         query_pairs(&request),
-        pairs(&[("client_id", CLIENT_ID), ("client_secret", CLIENT_SECRET), ("grant_type", "client_credentials")])
+        pairs(&[
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
+            ("grant_type", "client_credentials")
+        ])
     );
     assert!(request.body.is_empty(), "no body is documented");
     assert_eq!(header(&request, "authorization"), None);
@@ -42,7 +49,10 @@ fn the_host_is_the_clients_domain_name() {
     assert_eq!(client.base_url().as_str(), "https://voice.example.com/");
     // A value that would change the URL's structure is refused.
     let config = vendor::Config::new(vendor::Environment::Production, "evil.example.com/x?");
-    assert!(matches!(vendor::Client::new(config, vendor::Credentials::new("a", "b")), Err(Error::Config { .. })));
+    assert!(matches!(
+        vendor::Client::new(config, vendor::Credentials::new("a", "b")),
+        Err(Error::Config { .. })
+    ));
 }
 
 #[tokio::test]
@@ -70,7 +80,10 @@ async fn the_example_as_printed_is_a_decode_error_that_names_the_place() {
     let error = client(&server).fetch_token().await.unwrap_err();
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
     let text = error.to_string();
-    assert!(text.contains("expected `,` or `}` at line 3 column 5"), "{text}");
+    assert!(
+        text.contains("expected `,` or `}` at line 3 column 5"),
+        "{text}"
+    );
     assert_no_secret(&text, &["eyJ0eXAi"]);
 }
 
@@ -90,12 +103,22 @@ async fn api_calls_carry_the_four_documented_headers() {
     let id = uuid::Uuid::parse_str(first["request-id"].to_str().unwrap()).unwrap();
     assert!(!id.is_nil());
     assert_eq!(first["request-id"].len(), 36);
-    assert_ne!(first["request-id"], second["request-id"], "a fresh Request-ID per call");
+    assert_ne!(
+        first["request-id"], second["request-id"],
+        "a fresh Request-ID per call"
+    );
 
     let time = first["request-time"].to_str().unwrap();
-    let parsed = time::PrimitiveDateTime::parse(time, time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")).unwrap();
+    let parsed = time::PrimitiveDateTime::parse(
+        time,
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z"),
+    )
+    .unwrap();
     let skew = (parsed.assume_utc() - time::OffsetDateTime::now_utc()).abs();
-    assert!(skew < time::Duration::seconds(5), "Request-Time {time} is not now");
+    assert!(
+        skew < time::Duration::seconds(5),
+        "Request-Time {time} is not now"
+    );
 }
 
 #[tokio::test]
@@ -106,10 +129,20 @@ async fn credentials_in_the_url_never_reach_errors() {
     assert_no_secret(&format!("{error} {error:?}"), &[CLIENT_SECRET, "s3cr"]);
 
     // A transport error (nothing listens on the port) must not show the URL either.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    let config = vendor::Config::new(vendor::Environment::Custom(format!("http://{closed}").parse().unwrap()), "x");
-    let client = vendor::Client::new(config, vendor::Credentials::new(CLIENT_ID, CLIENT_SECRET)).unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let config = vendor::Config::new(
+        vendor::Environment::Custom(format!("http://{closed}").parse().unwrap()),
+        "x",
+    );
+    let client =
+        vendor::Client::new(config, vendor::Credentials::new(CLIENT_ID, CLIENT_SECRET)).unwrap();
     let error = client.fetch_token().await.unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
-    assert_no_secret(&format!("{error} {error:?}"), &[CLIENT_SECRET, "s3cr", "client_secret="]);
+    assert_no_secret(
+        &format!("{error} {error:?}"),
+        &[CLIENT_SECRET, "s3cr", "client_secret="],
+    );
 }

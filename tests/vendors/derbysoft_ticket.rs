@@ -20,13 +20,24 @@ const PATH: &str = "/ticket-distributor-authorizer/token";
 fn client(server: &wiremock::MockServer) -> vendor::Client {
     // Production's URL is whatever DerbySoft e-mails: here, the local server's.
     let emailed = url(server).join(PATH).unwrap();
-    vendor::Client::new(vendor::Environment::Production(emailed), vendor::Credentials::new(CLIENT_ID, CLIENT_SECRET)).unwrap()
+    vendor::Client::new(
+        vendor::Environment::Production(emailed),
+        vendor::Credentials::new(CLIENT_ID, CLIENT_SECRET),
+    )
+    .unwrap()
 }
 
 #[test]
 fn uat_is_the_documented_url() {
-    let client = vendor::Client::new(vendor::Config::default(), vendor::Credentials::new("a", "b")).unwrap();
-    assert_eq!(client.base_url().as_str(), "https://ticket-distributor-public.derbysoft-test.com/ticket-distributor-authorizer/token");
+    let client = vendor::Client::new(
+        vendor::Config::default(),
+        vendor::Credentials::new("a", "b"),
+    )
+    .unwrap();
+    assert_eq!(
+        client.base_url().as_str(),
+        "https://ticket-distributor-public.derbysoft-test.com/ticket-distributor-authorizer/token"
+    );
 }
 
 #[tokio::test]
@@ -38,9 +49,18 @@ async fn basic_auth_and_a_form_body() {
     assert_eq!(request.url.path(), PATH);
     assert_eq!(request.url.query(), None);
     // base64("my-client-id:s3cr+t&=/ %é"), computed independently.
-    assert_eq!(header(&request, "authorization"), Some("Basic bXktY2xpZW50LWlkOnMzY3IrdCY9LyAlw6k="));
-    assert_eq!(header(&request, "content-type"), Some("application/x-www-form-urlencoded"));
-    assert_eq!(std::str::from_utf8(&request.body).unwrap(), "grant_type=client_credentials");
+    assert_eq!(
+        header(&request, "authorization"),
+        Some("Basic bXktY2xpZW50LWlkOnMzY3IrdCY9LyAlw6k=")
+    );
+    assert_eq!(
+        header(&request, "content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    assert_eq!(
+        std::str::from_utf8(&request.body).unwrap(),
+        "grant_type=client_credentials"
+    );
 }
 
 #[tokio::test]
@@ -51,22 +71,36 @@ async fn expires_in_as_a_number_or_a_string() {
         assert_eq!(token.lifetime(), Duration::from_secs(28800), "{body}");
         assert_eq!(token.access_token().expose_secret(), "***Token Here***");
         assert_eq!(token.token_type(), Some("Bearer"));
-        assert_eq!(token.scope(), Some("shop.all reservation.all product.all livecheck.all"));
+        assert_eq!(
+            token.scope(),
+            Some("shop.all reservation.all product.all livecheck.all")
+        );
     }
 }
 
 #[tokio::test]
 async fn scope_is_optional() {
-    let server = answering(200, r#"{"access_token":"t","token_type":"Bearer","expires_in":"60"}"#).await;
+    let server = answering(
+        200,
+        r#"{"access_token":"t","token_type":"Bearer","expires_in":"60"}"#,
+    )
+    .await;
     let token = client(&server).fetch_token().await.unwrap();
     assert_eq!(token.scope(), None);
 }
 
 #[tokio::test]
 async fn a_non_numeric_expires_in_is_a_decode_error() {
-    let server = answering(200, r#"{"access_token":"t","token_type":"Bearer","expires_in":"eight hours"}"#).await;
+    let server = answering(
+        200,
+        r#"{"access_token":"t","token_type":"Bearer","expires_in":"eight hours"}"#,
+    )
+    .await;
     let error = client(&server).fetch_token().await.unwrap_err();
-    assert!(matches!(error, vendor_auth::Error::Decode { .. }), "{error:?}");
+    assert!(
+        matches!(error, vendor_auth::Error::Decode { .. }),
+        "{error:?}"
+    );
     assert_no_secret(&error.to_string(), &["eight hours"]);
 }
 

@@ -13,7 +13,9 @@ pub const CLIENT_SECRET: &str = "s3cr+t&=/ %é";
 pub async fn answering(status: u16, body: &str) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(any())
-        .respond_with(ResponseTemplate::new(status).set_body_raw(body.to_owned(), "application/json"))
+        .respond_with(
+            ResponseTemplate::new(status).set_body_raw(body.to_owned(), "application/json"),
+        )
         .mount(&server)
         .await;
     server
@@ -26,7 +28,11 @@ pub fn url(server: &MockServer) -> Url {
 /// The one request the server received.
 pub async fn only_request(server: &MockServer) -> Request {
     let mut requests = server.received_requests().await.unwrap();
-    assert_eq!(requests.len(), 1, "expected exactly one request, got {requests:#?}");
+    assert_eq!(
+        requests.len(),
+        1,
+        "expected exactly one request, got {requests:#?}"
+    );
     requests.remove(0)
 }
 
@@ -36,16 +42,25 @@ pub fn header<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
 
 /// The query string's pairs, decoded, in order.
 pub fn query_pairs(request: &Request) -> Vec<(String, String)> {
-    request.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    request
+        .url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 /// A form body's pairs, decoded, in order.
 pub fn form_pairs(request: &Request) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(&request.body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    url::form_urlencoded::parse(&request.body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 pub fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-    expected.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    expected
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 pub fn json_body(request: &Request) -> serde_json::Value {
@@ -55,6 +70,9 @@ pub fn json_body(request: &Request) -> serde_json::Value {
 /// Asserts that no secret appears in `text`.
 pub fn assert_no_secret(text: &str, secrets: &[&str]) {
     for secret in secrets {
-        assert!(!text.contains(secret), "secret {secret:?} leaked into {text:?}");
+        assert!(
+            !text.contains(secret),
+            "secret {secret:?} leaked into {text:?}"
+        );
     }
 }

@@ -17,13 +17,24 @@ use vendor_auth_stand_ins::verbio::EXAMPLE;
 use crate::support::*;
 
 fn client(server: &wiremock::MockServer) -> vendor::Client {
-    vendor::Client::new(vendor::Environment::Custom(url(server)), vendor::Credentials::new(CLIENT_ID, CLIENT_SECRET)).unwrap()
+    vendor::Client::new(
+        vendor::Environment::Custom(url(server)),
+        vendor::Credentials::new(CLIENT_ID, CLIENT_SECRET),
+    )
+    .unwrap()
 }
 
 #[test]
 fn production_is_port_444() {
-    let client = vendor::Client::new(vendor::Config::default(), vendor::Credentials::new("a", "b")).unwrap();
-    assert_eq!(client.base_url().as_str(), "https://auth.speechcenter.verbio.com:444/");
+    let client = vendor::Client::new(
+        vendor::Config::default(),
+        vendor::Credentials::new("a", "b"),
+    )
+    .unwrap();
+    assert_eq!(
+        client.base_url().as_str(),
+        "https://auth.speechcenter.verbio.com:444/"
+    );
 }
 
 #[tokio::test]
@@ -35,13 +46,20 @@ async fn credentials_go_in_a_json_body() {
     assert_eq!(request.url.path(), "/api/v1/token");
     assert_eq!(request.url.query(), None);
     assert_eq!(header(&request, "content-type"), Some("application/json"));
-    assert_eq!(json_body(&request), json!({ "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET }));
+    assert_eq!(
+        json_body(&request),
+        json!({ "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET })
+    );
 }
 
 #[tokio::test]
 async fn expiration_time_is_an_absolute_unix_time() {
     let in_an_hour = time::OffsetDateTime::now_utc().unix_timestamp() + 3600;
-    let server = answering(200, &json!({ "access_token": "jwt", "expiration_time": in_an_hour }).to_string()).await;
+    let server = answering(
+        200,
+        &json!({ "access_token": "jwt", "expiration_time": in_an_hour }).to_string(),
+    )
+    .await;
     let token = client(&server).fetch_token().await.unwrap();
     let lifetime = token.lifetime().as_secs();
     assert!((3598..=3600).contains(&lifetime), "lifetime {lifetime}");
@@ -64,22 +82,36 @@ async fn the_documents_example_expiry_is_in_the_past() {
 async fn documented_statuses_explain_themselves() {
     for (status, meaning, transient) in [
         (400, "Provided request format was invalid.", false),
-        (401, "There was a problem with the provided credentials.", false),
+        (
+            401,
+            "There was a problem with the provided credentials.",
+            false,
+        ),
         (503, "There was a problem with the server.", true),
     ] {
         let server = answering(status, "").await;
         let error = client(&server).fetch_token().await.unwrap_err();
         assert!(matches!(error, Error::Status { .. }));
         assert_eq!(error.status(), Some(status));
-        assert_eq!(error.to_string(), format!("Verbio Speech Center token: HTTP {status} ({meaning})"));
+        assert_eq!(
+            error.to_string(),
+            format!("Verbio Speech Center token: HTTP {status} ({meaning})")
+        );
         assert_eq!(error.is_transient(), transient);
     }
 }
 
 #[test]
 fn renews_a_couple_of_minutes_early_with_the_same_credentials() {
-    let client = vendor::Client::new(vendor::Config::default(), vendor::Credentials::new("a", "b")).unwrap();
+    let client = vendor::Client::new(
+        vendor::Config::default(),
+        vendor::Credentials::new("a", "b"),
+    )
+    .unwrap();
     assert_eq!(client.refresh_ahead(), Some(Duration::from_secs(120)));
-    assert!(!client.supports_refresh(), "refreshing is a new token request");
+    assert!(
+        !client.supports_refresh(),
+        "refreshing is a new token request"
+    );
     assert!(!client.supports_revoke());
 }

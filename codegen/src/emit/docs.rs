@@ -37,7 +37,9 @@ fn sanitise(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut words = line.split(' ').peekable();
     while let Some(word) = words.next() {
-        if (word.starts_with("https://") || word.starts_with("http://")) && !word.contains(['<', '>']) {
+        if (word.starts_with("https://") || word.starts_with("http://"))
+            && !word.contains(['<', '>'])
+        {
             let url = word.trim_end_matches(['.', ',', ';', ')']);
             out.push('<');
             out.push_str(url);
@@ -64,7 +66,10 @@ mod tests {
 
     #[test]
     fn wraps_urls_and_escapes_brackets() {
-        assert_eq!(sanitise("see https://x.io/a. [b]"), "see <https://x.io/a>. \\[b\\]");
+        assert_eq!(
+            sanitise("see https://x.io/a. [b]"),
+            "see <https://x.io/a>. \\[b\\]"
+        );
     }
 
     #[test]

@@ -24,7 +24,6 @@ pub fn vendor(vendor: &Vendor, runtime: &syn::Path) -> TokenStream {
     let authorization = authorization(&vendor.authorization);
     quote! {
         #module_doc
-        #[allow(clippy::all, clippy::pedantic, dead_code, unused_imports)]
         pub mod #module {
             use #runtime::__private as rt;
 
@@ -42,7 +41,10 @@ pub fn vendor(vendor: &Vendor, runtime: &syn::Path) -> TokenStream {
 }
 
 fn module_doc(vendor: &Vendor) -> TokenStream {
-    let title = doc(&format!("{} (generated from `{}`).", vendor.name, vendor.source_name));
+    let title = doc(&format!(
+        "{} (generated from `{}`).",
+        vendor.name, vendor.source_name
+    ));
     let description = vendor
         .description
         .as_deref()
@@ -134,15 +136,16 @@ fn config(vendor: &Vendor) -> TokenStream {
             }
         }
     });
-    let default = (vendor.variables.is_empty() && vendor.default_environment.is_some()).then(|| {
-        quote! {
-            impl Default for Config {
-                fn default() -> Self {
-                    Self::new(Environment::default())
+    let default =
+        (vendor.variables.is_empty() && vendor.default_environment.is_some()).then(|| {
+            quote! {
+                impl Default for Config {
+                    fn default() -> Self {
+                        Self::new(Environment::default())
+                    }
                 }
             }
-        }
-    });
+        });
     let substitutions = vendor.variables.iter().map(|v| {
         let field = ident(&v.field);
         let name = &v.template_name;
@@ -215,12 +218,15 @@ fn authorization(auth: &Authorization) -> TokenStream {
             ApiHeaderValue::Constant(value) => quote! { rt::ApiHeaderValue::Constant(#value) },
             ApiHeaderValue::UuidV4 => quote! { rt::ApiHeaderValue::UuidV4 },
             ApiHeaderValue::UtcNow(format) => {
-                let format = format_ident!("{}", match format {
-                    TimeFormat::Iso8601Seconds => "Iso8601Seconds",
-                    TimeFormat::Iso8601Millis => "Iso8601Millis",
-                    TimeFormat::UnixSeconds => "UnixSeconds",
-                    TimeFormat::UnixMillis => "UnixMillis",
-                });
+                let format = format_ident!(
+                    "{}",
+                    match format {
+                        TimeFormat::Iso8601Seconds => "Iso8601Seconds",
+                        TimeFormat::Iso8601Millis => "Iso8601Millis",
+                        TimeFormat::UnixSeconds => "UnixSeconds",
+                        TimeFormat::UnixMillis => "UnixMillis",
+                    }
+                );
                 quote! { rt::ApiHeaderValue::UtcNow(rt::TimeFormat::#format) }
             }
         };

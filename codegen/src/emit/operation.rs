@@ -16,7 +16,9 @@ pub fn items(vendor: &Vendor, op: &Operation) -> TokenStream {
         .query
         .is_empty()
         .then(TokenStream::new)
-        .unwrap_or_else(|| wire_struct(&format!("{prefix}Query"), "query string", &op.request.query));
+        .unwrap_or_else(|| {
+            wire_struct(&format!("{prefix}Query"), "query string", &op.request.query)
+        });
     let body = op.request.body.as_ref().map(|body| {
         let encoding = match body.encoding {
             Encoding::Json => "JSON body",
@@ -37,10 +39,24 @@ fn wire_struct(name: &str, place: &str, params: &[Param]) -> TokenStream {
         let field = ident(&p.field);
         let wire = &p.wire;
         let (origin, ty, serialize_with) = match &p.source {
-            Source::Credential(name) => (format!(" From the credential `{name}`."), quote! { &'a rt::SecretString }, quote! { , serialize_with = "rt::serialize_secret" }),
-            Source::Token(token) => (format!(" The current `{}`.", token.name()), quote! { &'a rt::SecretString }, quote! { , serialize_with = "rt::serialize_secret" }),
-            Source::Constant(value) => (format!(" Always `{value}`."), quote! { &'a str }, quote! {}),
-            Source::Variable(name) => (format!(" The configured `{name}`."), quote! { &'a str }, quote! {}),
+            Source::Credential(name) => (
+                format!(" From the credential `{name}`."),
+                quote! { &'a rt::SecretString },
+                quote! { , serialize_with = "rt::serialize_secret" },
+            ),
+            Source::Token(token) => (
+                format!(" The current `{}`.", token.name()),
+                quote! { &'a rt::SecretString },
+                quote! { , serialize_with = "rt::serialize_secret" },
+            ),
+            Source::Constant(value) => {
+                (format!(" Always `{value}`."), quote! { &'a str }, quote! {})
+            }
+            Source::Variable(name) => (
+                format!(" The configured `{name}`."),
+                quote! { &'a str },
+                quote! {},
+            ),
         };
         quote! {
             #[doc = #origin]
@@ -138,7 +154,11 @@ fn normalize(op: &Operation, name: &proc_macro2::Ident) -> TokenStream {
     let take = |role: Role| match response.field(role) {
         Some(f) => {
             let field = ident(&f.field);
-            if f.required { quote! { Some(self.#field) } } else { quote! { self.#field } }
+            if f.required {
+                quote! { Some(self.#field) }
+            } else {
+                quote! { self.#field }
+            }
         }
         None => quote! { None },
     };
@@ -162,7 +182,11 @@ fn normalize(op: &Operation, name: &proc_macro2::Ident) -> TokenStream {
     let expiry = expiry(response, response.expiry.as_ref(), Role::Expiry, default);
     let refresh_expiry = match &response.refresh_token_expiry {
         Some(_) => {
-            let value = expiry_value(response, response.refresh_token_expiry.as_ref(), Role::RefreshTokenExpiry);
+            let value = expiry_value(
+                response,
+                response.refresh_token_expiry.as_ref(),
+                Role::RefreshTokenExpiry,
+            );
             quote! { #value }
         }
         None => quote! { None },
@@ -183,7 +207,12 @@ fn normalize(op: &Operation, name: &proc_macro2::Ident) -> TokenStream {
     }
 }
 
-fn expiry(response: &Response, expiry: Option<&Expiry>, role: Role, default: TokenStream) -> TokenStream {
+fn expiry(
+    response: &Response,
+    expiry: Option<&Expiry>,
+    role: Role,
+    default: TokenStream,
+) -> TokenStream {
     let value = expiry_value(response, expiry, role);
     quote! { rt::ExpirySource { value: #value, default_seconds: #default } }
 }
@@ -304,6 +333,11 @@ pub fn client(vendor: &Vendor) -> TokenStream {
                 &self.base_url
             }
 
+            /// The configuration the client was built with.
+            pub fn config(&self) -> &Config {
+                &self.config
+            }
+
             #( #functions )*
         }
 
@@ -387,7 +421,10 @@ fn function(vendor: &Vendor, op: &Operation) -> TokenStream {
         (quote! { () }, quote! { .send_expecting_no_body().await })
     } else if op.response.nested_under.is_some() {
         let envelope = format_ident!("{prefix}Envelope");
-        (quote! { #response }, quote! { .send::<#envelope>().await.map(|envelope| envelope.inner) })
+        (
+            quote! { #response },
+            quote! { .send::<#envelope>().await.map(|envelope| envelope.inner) },
+        )
     } else {
         (quote! { #response }, quote! { .send::<#response>().await })
     };

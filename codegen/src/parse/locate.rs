@@ -38,13 +38,16 @@ impl Locations {
         self.nearest(&self.keys, path)
     }
 
+    /// The span of the key at exactly `path`.
+    pub fn key_exact<S: AsRef<str>>(&self, path: &[S]) -> Option<Range<usize>> {
+        let owned: Path = path.iter().map(|s| s.as_ref().to_owned()).collect();
+        self.keys.get(&owned).cloned()
+    }
+
     /// The span of the value at `path`, else of its key or an ancestor's.
     pub fn value<S: AsRef<str>>(&self, path: &[S]) -> Option<Range<usize>> {
         let owned: Path = path.iter().map(|s| s.as_ref().to_owned()).collect();
-        self.values
-            .get(&owned)
-            .cloned()
-            .or_else(|| self.key(path))
+        self.values.get(&owned).cloned().or_else(|| self.key(path))
     }
 
     fn nearest<S: AsRef<str>>(
@@ -101,12 +104,18 @@ impl Walker<'_> {
 
     fn scalar_span(&self, text: &str, style: TScalarStyle, mark: Marker) -> Range<usize> {
         let start = mark.index().min(self.source.len());
-        let quoted = matches!(style, TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted);
+        let quoted = matches!(
+            style,
+            TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
+        );
         let len = text.len() + if quoted { 2 } else { 0 };
         let line_end = self.source[start..]
             .find('\n')
             .map_or(self.source.len(), |n| start + n);
-        start..(start + len.max(1)).min(line_end.max(start + 1)).min(self.source.len())
+        start
+            ..(start + len.max(1))
+                .min(line_end.max(start + 1))
+                .min(self.source.len())
     }
 }
 

@@ -8,7 +8,11 @@ use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn client(server: &MockServer) -> acme::Client {
-    let config = acme::Config::new(acme::Environment::Custom(Url::parse(&server.uri()).unwrap()), "eu1", "tenant-7");
+    let config = acme::Config::new(
+        acme::Environment::Custom(Url::parse(&server.uri()).unwrap()),
+        "eu1",
+        "tenant-7",
+    );
     acme::Client::new(config, acme::Credentials::new("key-123")).unwrap()
 }
 
@@ -47,7 +51,9 @@ async fn token_request_and_response_follow_the_spec() {
 async fn documented_errors_are_typed() {
     let server = MockServer::start().await;
     Mock::given(path("/v2/auth/tokens"))
-        .respond_with(ResponseTemplate::new(403).set_body_json(json!({ "message": "tenant locked" })))
+        .respond_with(
+            ResponseTemplate::new(403).set_body_json(json!({ "message": "tenant locked" })),
+        )
         .mount(&server)
         .await;
     let error = client(&server).await.token().await.unwrap_err();
@@ -61,6 +67,10 @@ async fn documented_errors_are_typed() {
 
 #[test]
 fn templated_environment_uses_the_variable() {
-    let client = acme::Client::new(acme::Config::new(acme::Environment::Live, "eu1", "t"), acme::Credentials::new("k")).unwrap();
+    let client = acme::Client::new(
+        acme::Config::new(acme::Environment::Live, "eu1", "t"),
+        acme::Credentials::new("k"),
+    )
+    .unwrap();
     assert_eq!(client.base_url().as_str(), "https://eu1.acme.example/");
 }
