@@ -112,9 +112,16 @@ impl fmt::Debug for Token {
             )
             .field("scope", &self.scope)
             .field("lifetime", &self.lifetime)
-            .field("expires_at_utc", &self.expires_at_utc)
+            .field("expires_at_utc", &format_args!("{}", rfc3339(self.expires_at_utc)))
             .finish()
     }
+}
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.replace_nanosecond(0)
+        .unwrap_or(at)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
 
 /// A response's token fields, as the generated code hands them over.

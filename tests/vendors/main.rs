@@ -7,6 +7,7 @@
 mod derbysoft_ai_voice;
 mod derbysoft_ticket;
 mod revoiceit;
+mod stand_ins;
 mod support;
 mod verbio;
 mod voipex;
