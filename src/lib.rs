@@ -65,3 +65,8 @@ pub mod __private {
 }
 
 include!(concat!(env!("OUT_DIR"), "/vendors.rs"));
+
+/// The README's examples are compiled as doctests, so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
