@@ -20,26 +20,46 @@ async fn main() -> Result<(), Error> {
     println!("Starting local stand-ins of the five seed vendors on loopback...\n");
 
     let server = stand_in::derbysoft_ai_voice::start().await;
-    let config = derbysoft_ai_voice::Config::new(derbysoft_ai_voice::Environment::Custom(url(&server)), "voice.example.com");
-    let client = derbysoft_ai_voice::Client::new(config, derbysoft_ai_voice::Credentials::new(CLIENT_ID, CLIENT_SECRET))?;
+    let config = derbysoft_ai_voice::Config::new(
+        derbysoft_ai_voice::Environment::Custom(url(&server)),
+        "voice.example.com",
+    );
+    let client = derbysoft_ai_voice::Client::new(
+        config,
+        derbysoft_ai_voice::Credentials::new(CLIENT_ID, CLIENT_SECRET),
+    )?;
     run(&client).await?;
 
     let server = stand_in::verbio::start().await;
-    let client = verbio::Client::new(verbio::Environment::Custom(url(&server)), verbio::Credentials::new(CLIENT_ID, CLIENT_SECRET))?;
+    let client = verbio::Client::new(
+        verbio::Environment::Custom(url(&server)),
+        verbio::Credentials::new(CLIENT_ID, CLIENT_SECRET),
+    )?;
     run(&client).await?;
 
     // Production's token URL is "provided via Email": here, the stand-in's.
     let server = stand_in::derbysoft_ticket::start().await;
-    let emailed = url(&server).join(stand_in::derbysoft_ticket::TOKEN_PATH).expect("a valid path");
-    let client = derbysoft_ticket::Client::new(derbysoft_ticket::Environment::Production(emailed), derbysoft_ticket::Credentials::new(CLIENT_ID, CLIENT_SECRET))?;
+    let emailed = url(&server)
+        .join(stand_in::derbysoft_ticket::TOKEN_PATH)
+        .expect("a valid path");
+    let client = derbysoft_ticket::Client::new(
+        derbysoft_ticket::Environment::Production(emailed),
+        derbysoft_ticket::Credentials::new(CLIENT_ID, CLIENT_SECRET),
+    )?;
     run(&client).await?;
 
     let server = stand_in::revoiceit::start().await;
-    let client = revoiceit::Client::new(revoiceit::Environment::Custom(url(&server)), revoiceit::Credentials::new(CLIENT_ID, CLIENT_SECRET))?;
+    let client = revoiceit::Client::new(
+        revoiceit::Environment::Custom(url(&server)),
+        revoiceit::Credentials::new(CLIENT_ID, CLIENT_SECRET),
+    )?;
     run(&client).await?;
 
     let server = stand_in::voipex::start().await;
-    let client = voipex::Client::new(voipex::Environment::Custom(url(&server)), voipex::Credentials::new(USERNAME, PASSWORD))?;
+    let client = voipex::Client::new(
+        voipex::Environment::Custom(url(&server)),
+        voipex::Credentials::new(USERNAME, PASSWORD),
+    )?;
     run(&client).await?;
 
     println!("All five vendors answered through their generated clients.");
@@ -55,7 +75,11 @@ async fn run(client: &impl TokenClient) -> Result<(), Error> {
     for (name, value) in client.authorization().headers(&token)? {
         let name = name.map_or_else(String::new, |n| n.to_string());
         // Sensitive values (the token header) are never printed.
-        let shown = if value.is_sensitive() { "[REDACTED]" } else { value.to_str().unwrap_or("?") };
+        let shown = if value.is_sensitive() {
+            "[REDACTED]"
+        } else {
+            value.to_str().unwrap_or("?")
+        };
         println!("   API header  {name}: {shown}");
     }
     let token = if client.supports_refresh() {
@@ -79,7 +103,11 @@ fn show(operation: &str, token: &Token) {
         "   {operation:<11} type={} lifetime={}s refresh_token={} scope={}",
         token.token_type().unwrap_or("-"),
         token.lifetime().as_secs(),
-        if token.refresh_token().is_some() { "[REDACTED]" } else { "-" },
+        if token.refresh_token().is_some() {
+            "[REDACTED]"
+        } else {
+            "-"
+        },
         token.scope().unwrap_or("-"),
     );
     println!("   {:<11} {token:?}", "");

@@ -112,7 +112,10 @@ impl fmt::Debug for Token {
             )
             .field("scope", &self.scope)
             .field("lifetime", &self.lifetime)
-            .field("expires_at_utc", &format_args!("{}", rfc3339(self.expires_at_utc)))
+            .field(
+                "expires_at_utc",
+                &format_args!("{}", rfc3339(self.expires_at_utc)),
+            )
             .finish()
     }
 }

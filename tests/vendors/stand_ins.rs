@@ -28,40 +28,81 @@ async fn lifecycle(client: &impl TokenClient) -> Vec<String> {
 #[tokio::test]
 async fn derbysoft_ai_voice() {
     let server = stand_in::derbysoft_ai_voice::start().await;
-    let config = derbysoft_ai_voice::Config::new(derbysoft_ai_voice::Environment::Custom(url(&server)), "x.example.com");
-    let client = derbysoft_ai_voice::Client::new(config, derbysoft_ai_voice::Credentials::new(CLIENT_ID, CLIENT_SECRET)).unwrap();
+    let config = derbysoft_ai_voice::Config::new(
+        derbysoft_ai_voice::Environment::Custom(url(&server)),
+        "x.example.com",
+    );
+    let client = derbysoft_ai_voice::Client::new(
+        config,
+        derbysoft_ai_voice::Credentials::new(CLIENT_ID, CLIENT_SECRET),
+    )
+    .unwrap();
     assert_eq!(lifecycle(&client).await.len(), 1);
     // Wrong credentials get the stand-in's 401.
-    let config = derbysoft_ai_voice::Config::new(derbysoft_ai_voice::Environment::Custom(url(&server)), "x.example.com");
-    let wrong = derbysoft_ai_voice::Client::new(config, derbysoft_ai_voice::Credentials::new(CLIENT_ID, "wrong")).unwrap();
+    let config = derbysoft_ai_voice::Config::new(
+        derbysoft_ai_voice::Environment::Custom(url(&server)),
+        "x.example.com",
+    );
+    let wrong = derbysoft_ai_voice::Client::new(
+        config,
+        derbysoft_ai_voice::Credentials::new(CLIENT_ID, "wrong"),
+    )
+    .unwrap();
     assert_eq!(wrong.fetch_token().await.unwrap_err().status(), Some(401));
 }
 
 #[tokio::test]
 async fn verbio() {
     let server = stand_in::verbio::start().await;
-    let client = verbio::Client::new(verbio::Environment::Custom(url(&server)), verbio::Credentials::new(CLIENT_ID, CLIENT_SECRET)).unwrap();
+    let client = verbio::Client::new(
+        verbio::Environment::Custom(url(&server)),
+        verbio::Credentials::new(CLIENT_ID, CLIENT_SECRET),
+    )
+    .unwrap();
     assert_eq!(lifecycle(&client).await, ["EXAMPLE_ACCESS_TOKEN"]);
 }
 
 #[tokio::test]
 async fn derbysoft_ticket() {
     let server = stand_in::derbysoft_ticket::start().await;
-    let emailed = url(&server).join(stand_in::derbysoft_ticket::TOKEN_PATH).unwrap();
-    let client = derbysoft_ticket::Client::new(derbysoft_ticket::Environment::Production(emailed), derbysoft_ticket::Credentials::new(CLIENT_ID, CLIENT_SECRET)).unwrap();
+    let emailed = url(&server)
+        .join(stand_in::derbysoft_ticket::TOKEN_PATH)
+        .unwrap();
+    let client = derbysoft_ticket::Client::new(
+        derbysoft_ticket::Environment::Production(emailed),
+        derbysoft_ticket::Credentials::new(CLIENT_ID, CLIENT_SECRET),
+    )
+    .unwrap();
     assert_eq!(lifecycle(&client).await, ["***Token Here***"]);
 }
 
 #[tokio::test]
 async fn revoiceit() {
     let server = stand_in::revoiceit::start().await;
-    let client = revoiceit::Client::new(revoiceit::Environment::Custom(url(&server)), revoiceit::Credentials::new(CLIENT_ID, CLIENT_SECRET)).unwrap();
-    assert_eq!(lifecycle(&client).await, [stand_in::revoiceit::ACCESS_TOKEN, stand_in::revoiceit::REFRESHED_ACCESS_TOKEN]);
+    let client = revoiceit::Client::new(
+        revoiceit::Environment::Custom(url(&server)),
+        revoiceit::Credentials::new(CLIENT_ID, CLIENT_SECRET),
+    )
+    .unwrap();
+    assert_eq!(
+        lifecycle(&client).await,
+        [
+            stand_in::revoiceit::ACCESS_TOKEN,
+            stand_in::revoiceit::REFRESHED_ACCESS_TOKEN
+        ]
+    );
 }
 
 #[tokio::test]
 async fn voipex() {
     let server = stand_in::voipex::start().await;
-    let client = voipex::Client::new(voipex::Environment::Custom(url(&server)), voipex::Credentials::new(USERNAME, PASSWORD)).unwrap();
-    assert_eq!(lifecycle(&client).await, ["stand-in-access-token", "stand-in-refreshed-access-token"]);
+    let client = voipex::Client::new(
+        voipex::Environment::Custom(url(&server)),
+        voipex::Credentials::new(USERNAME, PASSWORD),
+    )
+    .unwrap();
+    assert_eq!(
+        lifecycle(&client).await,
+        ["stand-in-access-token", "stand-in-refreshed-access-token"]
+    );
 }
