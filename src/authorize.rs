@@ -1,7 +1,9 @@
 //! Attaching a token to API calls, as each spec's `authorization` says.
 
+use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::ExposeSecret;
+use secrecy::zeroize::Zeroizing;
 use time::OffsetDateTime;
 use time::format_description::well_known::iso8601::{
     Config, EncodedConfig, Iso8601, TimePrecision,
@@ -76,42 +78,56 @@ impl TimeFormat {
 
 impl ApiAuthorization {
     /// The token header's value (`Bearer <token>`), marked sensitive so that
-    /// reqwest and hyper never print it.
+    /// reqwest and hyper never print it. Its bytes are zeroed when the last
+    /// clone of the value is dropped.
     pub fn header_value(&self, token: &Token) -> Result<HeaderValue, Error> {
         let secret = token.access_token().expose_secret();
-        let text = match self.scheme {
-            Some(scheme) => format!("{scheme} {secret}"),
-            None => secret.to_owned(),
-        };
-        let mut value =
-            HeaderValue::from_str(&text).map_err(|_| invalid(self.vendor, "the access token"))?;
+        let mut text = Zeroizing::new(Vec::with_capacity(secret.len() + 8));
+        if let Some(scheme) = self.scheme {
+            text.extend_from_slice(scheme.as_bytes());
+            text.push(b' ');
+        }
+        text.extend_from_slice(secret.as_bytes());
+        let mut value = HeaderValue::from_maybe_shared(Bytes::from_owner(ZeroizingBytes(text)))
+            .map_err(|_| invalid(self.vendor, "the access token"))?;
         value.set_sensitive(true);
         Ok(value)
     }
 
-    /// Every header an API call needs now: the token and the per-request
-    /// headers, generated afresh (a new UUID, the current time).
-    pub fn headers(&self, token: &Token) -> Result<HeaderMap, Error> {
-        let mut headers = HeaderMap::with_capacity(1 + self.headers.len());
-        let name = |name: &str| {
-            HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid(self.vendor, name))
-        };
-        headers.insert(name(self.header)?, self.header_value(token)?);
+    /// The parsed name of the token header.
+    pub fn header_name(&self) -> Result<HeaderName, Error> {
+        HeaderName::from_bytes(self.header.as_bytes())
+            .map_err(|_| invalid(self.vendor, self.header))
+    }
+
+    /// Adds the per-request headers, generated afresh (a new UUID, the
+    /// current time), to `headers`.
+    pub fn append_per_request_headers(&self, headers: &mut HeaderMap) -> Result<(), Error> {
+        if self.headers.is_empty() {
+            return Ok(());
+        }
         let now = OffsetDateTime::now_utc();
         for header in self.headers {
             let value = match &header.value {
-                ApiHeaderValue::Constant(value) => {
-                    HeaderValue::from_str(value).map_err(|_| invalid(self.vendor, header.name))?
-                }
+                ApiHeaderValue::Constant(value) => HeaderValue::from_str(value),
                 ApiHeaderValue::UuidV4 => {
                     HeaderValue::from_str(&uuid::Uuid::new_v4().hyphenated().to_string())
-                        .expect("a UUID is a valid header value")
                 }
-                ApiHeaderValue::UtcNow(format) => HeaderValue::from_str(&format.format(now))
-                    .expect("a timestamp is a valid header value"),
+                ApiHeaderValue::UtcNow(format) => HeaderValue::from_str(&format.format(now)),
             };
-            headers.insert(name(header.name)?, value);
+            let value = value.map_err(|_| invalid(self.vendor, header.name))?;
+            let name = HeaderName::from_bytes(header.name.as_bytes())
+                .map_err(|_| invalid(self.vendor, header.name))?;
+            headers.insert(name, value);
         }
+        Ok(())
+    }
+
+    /// Every header an API call needs now: the token and the per-request headers.
+    pub fn headers(&self, token: &Token) -> Result<HeaderMap, Error> {
+        let mut headers = HeaderMap::with_capacity(1 + self.headers.len());
+        headers.insert(self.header_name()?, self.header_value(token)?);
+        self.append_per_request_headers(&mut headers)?;
         Ok(headers)
     }
 
@@ -122,6 +138,15 @@ impl ApiAuthorization {
         token: &Token,
     ) -> Result<reqwest::RequestBuilder, Error> {
         Ok(request.headers(self.headers(token)?))
+    }
+}
+
+/// Owner of a header value's bytes that wipes them on drop.
+struct ZeroizingBytes(Zeroizing<Vec<u8>>);
+
+impl AsRef<[u8]> for ZeroizingBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
     }
 }
 

@@ -3,10 +3,12 @@
 //! their query) are stripped from transport errors, and vendor text is cut
 //! short and never echoes request values.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-/// Why a token operation failed.
-#[derive(Debug, thiserror::Error)]
+/// Why a token operation failed. Cheap to clone, so that every caller
+/// waiting on one failed fetch gets the same error.
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The request did not get an HTTP answer: connection refused or reset,
@@ -18,7 +20,7 @@ pub enum Error {
         /// Whether the request ran out of time.
         timeout: bool,
         #[source]
-        source: reqwest::Error,
+        source: Arc<reqwest::Error>,
     },
 
     /// The vendor answered with a status other than the documented success.
@@ -101,6 +103,26 @@ impl Error {
             Error::Status { status, .. } => Some(*status),
             _ => None,
         }
+    }
+
+    /// How long the server asked to wait before trying again (`Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// Whether the vendor rejected what was sent (400, 401, 403: a bad
+    /// credential, `invalid_grant`, `invalid_client`), so retrying is futile.
+    pub fn is_rejection(&self) -> bool {
+        matches!(
+            self,
+            Error::Status {
+                status: 400 | 401 | 403,
+                ..
+            }
+        )
     }
 
     /// Whether trying the same request again may succeed: transport errors,

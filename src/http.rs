@@ -1,6 +1,7 @@
 //! Sending one token-endpoint request: URL resolution, encodings, credential
 //! placement, the body cap, and mapping the answer to a value or an [`Error`].
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
@@ -341,7 +342,7 @@ impl<'a> Call<'a> {
             operation: operation.name,
             timeout: source.is_timeout(),
             // The URL may hold credentials (query-string vendors).
-            source: source.without_url(),
+            source: Arc::new(source.without_url()),
         };
         let started = std::time::Instant::now();
         let mut response = request.send().await.map_err(transport)?;

@@ -33,6 +33,8 @@ mod authorize;
 mod client;
 mod error;
 mod http;
+mod manager;
+mod retry;
 mod token;
 mod wire;
 
@@ -40,7 +42,9 @@ pub use authorize::{ApiAuthorization, ApiHeader, ApiHeaderValue, TimeFormat};
 pub use client::TokenClient;
 pub use error::Error;
 pub use http::{HttpClient, HttpClientBuilder};
+pub use manager::{CachedToken, TokenManager, TokenManagerBuilder};
 pub use reqwest::Url;
+pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use token::{ExpiryValue, Token};
 

@@ -32,6 +32,48 @@ pub struct Token {
 }
 
 impl Token {
+    /// A token obtained some other way (or made for a test), valid for
+    /// `lifetime` from now.
+    pub fn new(access_token: impl Into<String>, lifetime: Duration) -> Token {
+        let parts = TokenParts {
+            access_token: SecretString::from(access_token.into()),
+            token_type: None,
+            refresh_token: None,
+            scope: None,
+            expiry: ExpirySource {
+                value: None,
+                default_seconds: None,
+            },
+            refresh_token_expiry: None,
+        };
+        let mut token = normalize_at(parts, Instant::now(), OffsetDateTime::now_utc());
+        token.lifetime = lifetime.min(MAX_LIFETIME);
+        token.expires_at_utc = OffsetDateTime::now_utc() + token.lifetime;
+        token
+    }
+
+    /// With a refresh token, which expires after `lifetime` if given.
+    pub fn with_refresh_token(
+        mut self,
+        refresh_token: impl Into<String>,
+        lifetime: Option<Duration>,
+    ) -> Token {
+        self.refresh_token = Some(SecretString::from(refresh_token.into()));
+        self.refresh_token_expires_at =
+            lifetime.map(|lifetime| self.received_at + lifetime.min(MAX_LIFETIME));
+        self
+    }
+
+    pub fn with_token_type(mut self, token_type: impl Into<String>) -> Token {
+        self.token_type = Some(token_type.into());
+        self
+    }
+
+    pub fn with_scope(mut self, scope: impl Into<String>) -> Token {
+        self.scope = Some(scope.into());
+        self
+    }
+
     /// The access token; `expose_secret()` gives the string.
     pub fn access_token(&self) -> &SecretString {
         &self.access_token

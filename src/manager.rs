@@ -1,0 +1,517 @@
+//! Keeping a valid token for any generated vendor, under any load.
+//!
+//! The hot path is one atomic load of an [`ArcSwapOption`] snapshot and a
+//! clock read: no lock, no allocation. Renewal is single-flight behind an
+//! async mutex that only renewals and callers holding an expired token ever
+//! touch:
+//!
+//! - fresh token: returned at once;
+//! - inside the (jittered) refresh-ahead window: returned at once, and the
+//!   first such caller spawns one background renewal;
+//! - expired or absent: every caller waits for the same single renewal.
+//!
+//! A renewal uses the vendor's refresh operation when there is one and the
+//! refresh token is not known to be expired, falls back to a new token when the
+//! refresh token is rejected, and retries transient failures (see
+//! [`RetryPolicy`]). A failed renewal keeps serving the old token while it is
+//! still valid.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use arc_swap::ArcSwapOption;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use crate::client::TokenClient;
+use crate::error::Error;
+use crate::retry::RetryPolicy;
+use crate::token::Token;
+
+/// Refresh-ahead window used when neither the spec nor the builder sets one.
+const DEFAULT_REFRESH_AHEAD: Duration = Duration::from_secs(60);
+/// After a background renewal fails, the next one waits this long.
+const BACKGROUND_COOLDOWN: Duration = Duration::from_secs(5);
+
+/// A cached token with its ready-made header, as the hot path hands it out.
+#[derive(Debug)]
+pub struct CachedToken {
+    token: Token,
+    header_name: HeaderName,
+    header_value: HeaderValue,
+    /// From here on, a background renewal starts.
+    refresh_at: Instant,
+    /// From here on, the token is not used (its expiry less a skew margin).
+    expires_at: Instant,
+    generation: u64,
+}
+
+impl CachedToken {
+    pub fn token(&self) -> &Token {
+        &self.token
+    }
+
+    /// The token header's name, e.g. `authorization`.
+    pub fn header_name(&self) -> &HeaderName {
+        &self.header_name
+    }
+
+    /// The token header's value, e.g. `Bearer eyJ…`, marked sensitive.
+    pub fn header_value(&self) -> &HeaderValue {
+        &self.header_value
+    }
+
+    /// When a background renewal starts.
+    pub fn refresh_at(&self) -> Instant {
+        self.refresh_at
+    }
+
+    /// When the manager stops using this token.
+    pub fn expires_at(&self) -> Instant {
+        self.expires_at
+    }
+
+    /// Counts renewals: each new token has a higher generation.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+}
+
+/// Settings of a [`TokenManager`].
+#[derive(Debug, Clone)]
+pub struct TokenManagerBuilder {
+    refresh_ahead: Option<Duration>,
+    jitter: f64,
+    expiry_margin: Duration,
+    retry: RetryPolicy,
+}
+
+impl Default for TokenManagerBuilder {
+    fn default() -> Self {
+        TokenManagerBuilder {
+            refresh_ahead: None,
+            jitter: 0.25,
+            expiry_margin: Duration::from_secs(5),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl TokenManagerBuilder {
+    /// How long before expiry to renew in the background. Defaults to the
+    /// spec's `refresh_ahead_seconds`, else 60 s; never more than half a
+    /// token's lifetime.
+    pub fn refresh_ahead(mut self, window: Duration) -> Self {
+        self.refresh_ahead = Some(window);
+        self
+    }
+
+    /// The window is widened by a random fraction up to this (default 0.25),
+    /// so that a fleet of processes does not renew in lockstep.
+    pub fn jitter(mut self, fraction: f64) -> Self {
+        self.jitter = fraction.clamp(0.0, 1.0);
+        self
+    }
+
+    /// A token counts as expired this long (at most a tenth of its lifetime)
+    /// before the vendor's expiry, which absorbs clock skew and latency.
+    /// Default 5 s.
+    pub fn expiry_margin(mut self, margin: Duration) -> Self {
+        self.expiry_margin = margin;
+        self
+    }
+
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    pub fn build<C: TokenClient + 'static>(self, client: C) -> TokenManager<C> {
+        let refresh_ahead = self
+            .refresh_ahead
+            .or(client.refresh_ahead())
+            .unwrap_or(DEFAULT_REFRESH_AHEAD);
+        TokenManager {
+            inner: Arc::new(Inner {
+                client,
+                refresh_ahead,
+                jitter: self.jitter,
+                expiry_margin: self.expiry_margin,
+                retry: self.retry,
+                current: ArcSwapOption::empty(),
+                background: AtomicBool::new(false),
+                epoch: Instant::now(),
+                background_not_before: AtomicU64::new(0),
+                renewal: Mutex::new(RenewalState::default()),
+                finished_renewals: AtomicU64::new(0),
+            }),
+        }
+    }
+}
+
+/// Keeps a valid token of one vendor for any number of tasks. Cheap to clone;
+/// clones share the token.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), vendor_auth::Error> {
+/// use vendor_auth::{TokenManager, revoiceit};
+/// let client = revoiceit::Client::new(revoiceit::Config::default(), revoiceit::Credentials::new("id", "secret"))?;
+/// let tokens = TokenManager::new(client);
+/// let response = tokens.send(reqwest::Client::new().get("https://api.revoiceit.com/v1/projects")).await?;
+/// # let _ = response; Ok(()) }
+/// ```
+pub struct TokenManager<C> {
+    inner: Arc<Inner<C>>,
+}
+
+impl<C> Clone for TokenManager<C> {
+    fn clone(&self) -> Self {
+        TokenManager {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<C: TokenClient> std::fmt::Debug for TokenManager<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenManager")
+            .field("vendor", &self.inner.client.vendor())
+            .field("refresh_ahead", &self.inner.refresh_ahead)
+            .field(
+                "current",
+                &self.inner.current.load().as_ref().map(|c| c.generation),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner<C> {
+    client: C,
+    refresh_ahead: Duration,
+    jitter: f64,
+    expiry_margin: Duration,
+    retry: RetryPolicy,
+    current: ArcSwapOption<CachedToken>,
+    /// A background renewal is in flight.
+    background: AtomicBool,
+    epoch: Instant,
+    /// Nanoseconds after `epoch` before which no background renewal starts.
+    background_not_before: AtomicU64,
+    renewal: Mutex<RenewalState>,
+    /// Renewals finished (successfully or not), for waiters to tell whether
+    /// one finished while they queued.
+    finished_renewals: AtomicU64,
+}
+
+#[derive(Default)]
+struct RenewalState {
+    generation: u64,
+    /// The error of the last renewal and its number, shared with every
+    /// caller that queued for it, so that N waiters do not make N requests.
+    last_failure: Option<(u64, Error)>,
+}
+
+impl TokenManager<()> {
+    /// Settings for a manager; finish with [`TokenManagerBuilder::build`].
+    pub fn builder() -> TokenManagerBuilder {
+        TokenManagerBuilder::default()
+    }
+}
+
+impl<C: TokenClient + 'static> TokenManager<C> {
+    /// A manager with the default settings (see [`TokenManagerBuilder`]).
+    pub fn new(client: C) -> Self {
+        TokenManagerBuilder::default().build(client)
+    }
+
+    /// The client the manager renews tokens with.
+    pub fn client(&self) -> &C {
+        &self.inner.client
+    }
+
+    /// A valid token: the cached one while it is fresh (lock-free), else the
+    /// result of the one renewal all callers share.
+    pub async fn token(&self) -> Result<Arc<CachedToken>, Error> {
+        let now = Instant::now();
+        if let Some(cached) = self.inner.current.load_full() {
+            if now < cached.refresh_at {
+                return Ok(cached);
+            }
+            if now < cached.expires_at {
+                self.renew_in_background(now);
+                return Ok(cached);
+            }
+        }
+        self.renew_now().await
+    }
+
+    /// The cached token without waiting, if it is still usable.
+    pub fn cached(&self) -> Option<Arc<CachedToken>> {
+        self.inner
+            .current
+            .load_full()
+            .filter(|cached| Instant::now() < cached.expires_at)
+    }
+
+    /// Adds the token header and the spec's per-request headers (e.g. a fresh
+    /// `Request-ID`) to `request`.
+    pub async fn authorize(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::RequestBuilder, Error> {
+        let cached = self.token().await?;
+        self.decorate(request, &cached)
+    }
+
+    /// Sends `request` authorized. If the API answers 401 and the token used
+    /// is still the cached one, it is dropped, a new one fetched, and the
+    /// request replayed once (when its body can be cloned); the second answer
+    /// is returned whatever it is.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
+        let replay = request.try_clone();
+        let cached = self.token().await?;
+        let response = self
+            .decorate(request, &cached)?
+            .send()
+            .await
+            .map_err(|e| self.api_error(e))?;
+        if response.status() != reqwest::StatusCode::UNAUTHORIZED {
+            return Ok(response);
+        }
+        let Some(replay) = replay else {
+            return Ok(response);
+        };
+        tracing::info!(
+            vendor = self.inner.client.vendor(),
+            generation = cached.generation,
+            "API answered 401; renewing the token and replaying once"
+        );
+        self.invalidate(&cached);
+        let fresh = self.token().await?;
+        self.decorate(replay, &fresh)?
+            .send()
+            .await
+            .map_err(|e| self.api_error(e))
+    }
+
+    /// Drops `rejected` from the cache, unless a newer token already replaced
+    /// it (which is kept).
+    pub fn invalidate(&self, rejected: &Arc<CachedToken>) {
+        let previous = self.inner.current.compare_and_swap(rejected, None);
+        if previous.as_ref().is_some_and(|p| Arc::ptr_eq(p, rejected)) {
+            tracing::debug!(
+                vendor = self.inner.client.vendor(),
+                generation = rejected.generation,
+                "token invalidated"
+            );
+        }
+    }
+
+    /// Revokes the cached token where the vendor supports it, and evicts it.
+    pub async fn revoke(&self) -> Result<(), Error> {
+        let _renewal = self.inner.renewal.lock().await;
+        let Some(cached) = self.inner.current.swap(None) else {
+            return Ok(());
+        };
+        if !self.inner.client.supports_revoke() {
+            return Ok(());
+        }
+        let span = tracing::info_span!(
+            "vendor_auth.revoke",
+            vendor = self.inner.client.vendor(),
+            generation = cached.generation
+        );
+        self.inner
+            .client
+            .revoke_token(&cached.token)
+            .instrument(span)
+            .await
+    }
+
+    fn decorate(
+        &self,
+        request: reqwest::RequestBuilder,
+        cached: &CachedToken,
+    ) -> Result<reqwest::RequestBuilder, Error> {
+        let authorization = self.inner.client.authorization();
+        let mut headers = HeaderMap::with_capacity(1 + authorization.headers.len());
+        headers.insert(cached.header_name.clone(), cached.header_value.clone());
+        authorization.append_per_request_headers(&mut headers)?;
+        Ok(request.headers(headers))
+    }
+
+    fn api_error(&self, source: reqwest::Error) -> Error {
+        Error::Transport {
+            vendor: self.inner.client.vendor(),
+            operation: "api call",
+            timeout: source.is_timeout(),
+            source: Arc::new(source.without_url()),
+        }
+    }
+
+    fn renew_in_background(&self, now: Instant) {
+        let inner = &self.inner;
+        let not_before = inner.background_not_before.load(Ordering::Relaxed);
+        if nanos_since(inner.epoch, now) < not_before {
+            return;
+        }
+        if inner
+            .background
+            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Relaxed)
+            .is_err()
+        {
+            return;
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            let result = this.renew(RenewalKind::Ahead).await;
+            if let Err(error) = result {
+                // The old token is still valid: keep serving it, try later.
+                let retry_at = nanos_since(this.inner.epoch, Instant::now() + BACKGROUND_COOLDOWN);
+                this.inner
+                    .background_not_before
+                    .store(retry_at, Ordering::Relaxed);
+                tracing::warn!(vendor = this.inner.client.vendor(), error = %error, "background renewal failed; serving the current token while it is valid");
+            }
+            this.inner.background.store(false, Ordering::Release);
+        });
+    }
+
+    async fn renew_now(&self) -> Result<Arc<CachedToken>, Error> {
+        self.renew(RenewalKind::Needed).await
+    }
+
+    async fn renew(&self, kind: RenewalKind) -> Result<Arc<CachedToken>, Error> {
+        let inner = &self.inner;
+        let finished_before = inner.finished_renewals.load(Ordering::Acquire);
+        let mut state = inner.renewal.lock().await;
+
+        // Whoever held the lock may have done the work already.
+        if let Some(cached) = inner.current.load_full() {
+            let now = Instant::now();
+            let good_enough = match kind {
+                RenewalKind::Needed => now < cached.expires_at,
+                RenewalKind::Ahead => now < cached.refresh_at,
+            };
+            if good_enough {
+                return Ok(cached);
+            }
+        }
+        if let Some((number, error)) = &state.last_failure
+            && *number > finished_before
+            && kind == RenewalKind::Needed
+        {
+            return Err(error.clone());
+        }
+
+        let current = inner.current.load_full();
+        let span = tracing::info_span!(
+            "vendor_auth.renew",
+            vendor = inner.client.vendor(),
+            kind = kind.name()
+        );
+        let result = self.obtain(current.as_deref()).instrument(span).await;
+        let number = inner.finished_renewals.load(Ordering::Relaxed) + 1;
+        let result = result.and_then(|token| {
+            state.generation += 1;
+            self.cache(token, state.generation)
+        });
+        let outcome = match result {
+            Ok(cached) => {
+                state.last_failure = None;
+                inner.current.store(Some(Arc::clone(&cached)));
+                Ok(cached)
+            }
+            Err(error) => {
+                state.last_failure = Some((number, error.clone()));
+                Err(error)
+            }
+        };
+        inner.finished_renewals.store(number, Ordering::Release);
+        outcome
+    }
+
+    /// A new token: by refresh where possible, else (or when the refresh
+    /// token is rejected) by a new token request.
+    async fn obtain(&self, current: Option<&CachedToken>) -> Result<Token, Error> {
+        let inner = &self.inner;
+        let client = &inner.client;
+        let vendor = client.vendor();
+        if let Some(current) = current
+            && client.supports_refresh()
+            && current.token.can_refresh(Instant::now())
+        {
+            let refreshed = inner
+                .retry
+                .run(vendor, "refresh", || client.refresh_token(&current.token))
+                .await;
+            match refreshed {
+                Ok(token) => {
+                    tracing::info!(vendor, "token refreshed");
+                    return Ok(token);
+                }
+                Err(error)
+                    if error.is_rejection()
+                        || matches!(error, Error::MissingRefreshToken { .. }) =>
+                {
+                    tracing::info!(vendor, error = %error, "refresh token rejected; requesting a new token");
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        let token = inner
+            .retry
+            .run(vendor, "token", || client.fetch_token())
+            .await?;
+        tracing::info!(
+            vendor,
+            lifetime_s = token.lifetime().as_secs(),
+            "token fetched"
+        );
+        Ok(token)
+    }
+
+    fn cache(&self, token: Token, generation: u64) -> Result<Arc<CachedToken>, Error> {
+        let inner = &self.inner;
+        let authorization = inner.client.authorization();
+        let lifetime = token.lifetime();
+        let margin = inner.expiry_margin.min(lifetime / 10);
+        let expires_at = token.expires_at() - margin;
+        let window = inner.refresh_ahead.min(lifetime / 2);
+        let window = window
+            .mul_f64(1.0 + inner.jitter * fastrand::f64())
+            .min(expires_at - token.received_at());
+        Ok(Arc::new(CachedToken {
+            header_name: authorization.header_name()?,
+            header_value: authorization.header_value(&token)?,
+            refresh_at: expires_at - window,
+            expires_at,
+            generation,
+            token,
+        }))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RenewalKind {
+    /// Inside the refresh-ahead window, in the background.
+    Ahead,
+    /// No usable token: callers are waiting.
+    Needed,
+}
+
+impl RenewalKind {
+    fn name(self) -> &'static str {
+        match self {
+            RenewalKind::Ahead => "ahead",
+            RenewalKind::Needed => "needed",
+        }
+    }
+}
+
+fn nanos_since(epoch: Instant, at: Instant) -> u64 {
+    u64::try_from(at.saturating_duration_since(epoch).as_nanos()).unwrap_or(u64::MAX)
+}

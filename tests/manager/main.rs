@@ -1,0 +1,7 @@
+//! Behaviour of the token manager: with a scripted client on tokio's paused
+//! clock (`lifecycle`), and with generated clients against local servers
+//! (`wire`).
+
+mod fake;
+mod lifecycle;
+mod wire;
