@@ -1,9 +1,11 @@
 //! Keeping a valid token for any generated vendor, under any load.
 //!
-//! The hot path is one atomic load of an [`ArcSwapOption`] snapshot and a
-//! clock read: no lock, no allocation. Renewal is single-flight behind an
-//! async mutex that only renewals and callers holding an expired token ever
-//! touch:
+//! The hot path is an [`ArcSwapOption`] load (a thread-local debt slot, no
+//! shared write) and one atomic read of the token's phase: no lock, no
+//! allocation, no clock read. The phase (fresh, refresh-ahead, expired) is
+//! advanced by a timer task per token on tokio's monotonic clock, so callers
+//! never do expiry arithmetic. Renewal is single-flight behind an async mutex
+//! that only renewals and callers holding an expired token ever touch:
 //!
 //! - fresh token: returned at once;
 //! - inside the (jittered) refresh-ahead window: returned at once, and the
@@ -16,11 +18,12 @@
 //! [`RetryPolicy`]). A failed renewal keeps serving the old token while it is
 //! still valid.
 
+use std::ops::Deref;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::time::Duration;
 
-use arc_swap::ArcSwapOption;
+use arc_swap::{ArcSwapOption, Guard};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
@@ -47,7 +50,13 @@ pub struct CachedToken {
     /// From here on, the token is not used (its expiry less a skew margin).
     expires_at: Instant,
     generation: u64,
+    /// FRESH, then AHEAD at `refresh_at`, then EXPIRED at `expires_at`.
+    phase: AtomicU8,
 }
+
+const FRESH: u8 = 0;
+const AHEAD: u8 = 1;
+const EXPIRED: u8 = 2;
 
 impl CachedToken {
     pub fn token(&self) -> &Token {
@@ -77,6 +86,51 @@ impl CachedToken {
     /// Counts renewals: each new token has a higher generation.
     pub fn generation(&self) -> u64 {
         self.generation
+    }
+}
+
+/// A borrowed handle on the current token, as [`TokenManager::token`] returns
+/// it. Derefs to [`CachedToken`]. Holding it is cheap but meant to be short
+/// (the length of a request); [`TokenRef::to_arc`] gives an owned handle.
+pub struct TokenRef(Handle);
+
+enum Handle {
+    /// The hot path: an `arc-swap` guard, which costs no reference-count write.
+    Guard(Guard<Option<Arc<CachedToken>>>),
+    /// After a renewal.
+    Owned(Arc<CachedToken>),
+}
+
+impl TokenRef {
+    /// An owned handle, for keeping the token beyond a request.
+    pub fn to_arc(&self) -> Arc<CachedToken> {
+        match &self.0 {
+            Handle::Guard(guard) => Arc::clone(
+                guard
+                    .as_ref()
+                    .expect("a guard is only handed out for a token"),
+            ),
+            Handle::Owned(arc) => Arc::clone(arc),
+        }
+    }
+}
+
+impl Deref for TokenRef {
+    type Target = CachedToken;
+
+    fn deref(&self) -> &CachedToken {
+        match &self.0 {
+            Handle::Guard(guard) => guard
+                .as_deref()
+                .expect("a guard is only handed out for a token"),
+            Handle::Owned(arc) => arc,
+        }
+    }
+}
+
+impl std::fmt::Debug for TokenRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        CachedToken::fmt(self, f)
     }
 }
 
@@ -232,20 +286,24 @@ impl<C: TokenClient + 'static> TokenManager<C> {
         &self.inner.client
     }
 
-    /// A valid token: the cached one while it is fresh (lock-free), else the
-    /// result of the one renewal all callers share.
-    pub async fn token(&self) -> Result<Arc<CachedToken>, Error> {
-        let now = Instant::now();
-        if let Some(cached) = self.inner.current.load_full() {
-            if now < cached.refresh_at {
-                return Ok(cached);
-            }
-            if now < cached.expires_at {
-                self.renew_in_background(now);
-                return Ok(cached);
+    /// A valid token: the cached one while it is fresh (lock-free, no
+    /// allocation), else the result of the one renewal all callers share.
+    pub async fn token(&self) -> Result<TokenRef, Error> {
+        let guard = self.inner.current.load();
+        if let Some(cached) = guard.as_deref() {
+            match cached.phase.load(Ordering::Acquire) {
+                FRESH => return Ok(TokenRef(Handle::Guard(guard))),
+                AHEAD => {
+                    self.renew_in_background();
+                    return Ok(TokenRef(Handle::Guard(guard)));
+                }
+                _ => {}
             }
         }
-        self.renew_now().await
+        drop(guard);
+        self.renew(RenewalKind::Needed)
+            .await
+            .map(|arc| TokenRef(Handle::Owned(arc)))
     }
 
     /// The cached token without waiting, if it is still usable.
@@ -253,7 +311,7 @@ impl<C: TokenClient + 'static> TokenManager<C> {
         self.inner
             .current
             .load_full()
-            .filter(|cached| Instant::now() < cached.expires_at)
+            .filter(|cached| cached.phase.load(Ordering::Acquire) != EXPIRED)
     }
 
     /// Adds the token header and the spec's per-request headers (e.g. a fresh
@@ -272,7 +330,8 @@ impl<C: TokenClient + 'static> TokenManager<C> {
     /// is returned whatever it is.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
         let replay = request.try_clone();
-        let cached = self.token().await?;
+        // Owned, so that no arc-swap guard is pinned while the request is in flight.
+        let cached = self.token().await?.to_arc();
         let response = self
             .decorate(request, &cached)?
             .send()
@@ -290,6 +349,7 @@ impl<C: TokenClient + 'static> TokenManager<C> {
             "API answered 401; renewing the token and replaying once"
         );
         self.invalidate(&cached);
+        drop(cached);
         let fresh = self.token().await?;
         self.decorate(replay, &fresh)?
             .send()
@@ -299,9 +359,15 @@ impl<C: TokenClient + 'static> TokenManager<C> {
 
     /// Drops `rejected` from the cache, unless a newer token already replaced
     /// it (which is kept).
-    pub fn invalidate(&self, rejected: &Arc<CachedToken>) {
-        let previous = self.inner.current.compare_and_swap(rejected, None);
-        if previous.as_ref().is_some_and(|p| Arc::ptr_eq(p, rejected)) {
+    pub fn invalidate(&self, rejected: &CachedToken) {
+        let previous = self
+            .inner
+            .current
+            .compare_and_swap(rejected as *const CachedToken, None);
+        if previous
+            .as_deref()
+            .is_some_and(|p| std::ptr::eq(p, rejected))
+        {
             tracing::debug!(
                 vendor = self.inner.client.vendor(),
                 generation = rejected.generation,
@@ -352,10 +418,15 @@ impl<C: TokenClient + 'static> TokenManager<C> {
         }
     }
 
-    fn renew_in_background(&self, now: Instant) {
+    fn renew_in_background(&self) {
         let inner = &self.inner;
+        // Every caller in the window gets here: keep it to plain loads until
+        // one of them may start the renewal.
+        if inner.background.load(Ordering::Relaxed) {
+            return;
+        }
         let not_before = inner.background_not_before.load(Ordering::Relaxed);
-        if nanos_since(inner.epoch, now) < not_before {
+        if not_before > 0 && nanos_since(inner.epoch, Instant::now()) < not_before {
             return;
         }
         if inner
@@ -378,10 +449,6 @@ impl<C: TokenClient + 'static> TokenManager<C> {
             }
             this.inner.background.store(false, Ordering::Release);
         });
-    }
-
-    async fn renew_now(&self) -> Result<Arc<CachedToken>, Error> {
-        self.renew(RenewalKind::Needed).await
     }
 
     async fn renew(&self, kind: RenewalKind) -> Result<Arc<CachedToken>, Error> {
@@ -423,6 +490,7 @@ impl<C: TokenClient + 'static> TokenManager<C> {
             Ok(cached) => {
                 state.last_failure = None;
                 inner.current.store(Some(Arc::clone(&cached)));
+                start_phase_timer(&cached);
                 Ok(cached)
             }
             Err(error) => {
@@ -490,6 +558,7 @@ impl<C: TokenClient + 'static> TokenManager<C> {
             refresh_at: expires_at - window,
             expires_at,
             generation,
+            phase: AtomicU8::new(FRESH),
             token,
         }))
     }
@@ -510,6 +579,34 @@ impl RenewalKind {
             RenewalKind::Needed => "needed",
         }
     }
+}
+
+/// Moves the token's phase on at its deadlines. The task holds only a weak
+/// reference, so a replaced token (and its secret) is dropped at once.
+fn start_phase_timer(cached: &Arc<CachedToken>) {
+    let now = Instant::now();
+    let initial = if now >= cached.expires_at {
+        EXPIRED
+    } else if now >= cached.refresh_at {
+        AHEAD
+    } else {
+        FRESH
+    };
+    cached.phase.store(initial, Ordering::Release);
+    if initial == EXPIRED {
+        return;
+    }
+    let token = Arc::downgrade(cached);
+    let (refresh_at, expires_at) = (cached.refresh_at, cached.expires_at);
+    tokio::spawn(async move {
+        for (deadline, phase) in [(refresh_at, AHEAD), (expires_at, EXPIRED)] {
+            tokio::time::sleep_until(deadline).await;
+            match token.upgrade() {
+                Some(cached) => cached.phase.store(phase, Ordering::Release),
+                None => return,
+            }
+        }
+    });
 }
 
 fn nanos_since(epoch: Instant, at: Instant) -> u64 {

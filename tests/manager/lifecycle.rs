@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use tokio::time::{Instant, advance};
+use tokio::time::{Instant, sleep};
 use vendor_auth::{Error, ExposeSecret, RetryPolicy, Token, TokenManager};
 
 use crate::fake::{Fake, status};
@@ -11,6 +11,9 @@ use crate::fake::{Fake, status};
 const SECOND: Duration = Duration::from_secs(1);
 
 /// Lets spawned tasks run (the paused clock moves by a millisecond).
+///
+/// The tests move time with `sleep`, not `advance`: on the paused clock a
+/// sleep fires every timer on its way in order, including the manager's own.
 async fn settle() {
     tokio::time::sleep(Duration::from_millis(1)).await;
 }
@@ -49,7 +52,7 @@ async fn the_soft_window_serves_the_old_token_while_one_refresh_runs() {
     let fake = Fake::issuing(2 * SECOND, 100 * SECOND);
     let tokens = manager(&fake);
     tokens.token().await.unwrap(); // t = 2 s (the fetch takes 2 s), expires at 102 s
-    advance(95 * SECOND).await; // inside the window [92 s, 102 s)
+    sleep(95 * SECOND).await; // inside the window [92 s, 102 s)
 
     let started = Instant::now();
     for _ in 0..100 {
@@ -64,7 +67,7 @@ async fn the_soft_window_serves_the_old_token_while_one_refresh_runs() {
         "exactly one background renewal started"
     );
 
-    advance(3 * SECOND).await;
+    sleep(3 * SECOND).await;
     settle().await;
     let cached = tokens.token().await.unwrap();
     assert_eq!(access(&cached), "token-2");
@@ -93,7 +96,7 @@ async fn past_expiry_all_callers_wait_for_one_fetch() {
     let fake = Fake::issuing(SECOND, 100 * SECOND);
     let tokens = manager(&fake);
     tokens.token().await.unwrap();
-    advance(200 * SECOND).await;
+    sleep(200 * SECOND).await;
     let callers: Vec<_> = (0..1000)
         .map(|_| {
             let tokens = tokens.clone();
@@ -145,7 +148,7 @@ async fn refresh_uses_the_refresh_token_and_keeps_a_rotated_one() {
     let tokens = manager(&fake);
     tokens.token().await.unwrap();
     for round in 1..=2 {
-        advance(100 * SECOND).await;
+        sleep(101 * SECOND).await;
         let cached = tokens.token().await.unwrap();
         assert_eq!(access(&cached), format!("refreshed-{round}"));
         assert_eq!(
@@ -164,7 +167,7 @@ async fn a_rejected_refresh_falls_back_to_a_new_token() {
     .with_refresh(|_, _| Err(status(400))); // invalid_grant
     let tokens = manager(&fake);
     tokens.token().await.unwrap();
-    advance(100 * SECOND).await;
+    sleep(101 * SECOND).await;
     assert_eq!(access(&tokens.token().await.unwrap()), "token-2");
     assert_eq!((fake.fetch_count(), fake.refresh_count()), (2, 1));
 }
@@ -179,7 +182,7 @@ async fn an_expired_refresh_token_is_not_sent() {
     .with_refresh(|_, _| panic!("an expired refresh token must not be sent"));
     let tokens = manager(&fake);
     tokens.token().await.unwrap();
-    advance(100 * SECOND).await;
+    sleep(101 * SECOND).await;
     assert_eq!(access(&tokens.token().await.unwrap()), "token-2");
 }
 
@@ -266,7 +269,7 @@ async fn a_failed_refresh_keeps_serving_the_still_valid_token() {
         .retry(RetryPolicy::never())
         .build(fake.clone());
     tokens.token().await.unwrap();
-    advance(91 * SECOND).await; // inside the window [90 s, 100 s)
+    sleep(91 * SECOND).await; // inside the window [90 s, 100 s)
     assert_eq!(access(&tokens.token().await.unwrap()), "token-1");
     settle().await; // the background renewal fails
     assert_eq!(fake.fetch_count(), 2);
@@ -282,7 +285,7 @@ async fn a_failed_refresh_keeps_serving_the_still_valid_token() {
         2,
         "a failed background renewal is not retried at once"
     );
-    advance(6 * SECOND).await; // past the cool-down, still before expiry
+    sleep(6 * SECOND).await; // past the cool-down, still before expiry
     tokens.token().await.unwrap();
     settle().await;
     assert_eq!(fake.fetch_count(), 3);
