@@ -25,8 +25,8 @@
 //! ```
 
 pub mod diagnostic;
-mod emit;
-mod format;
+pub mod emit;
+pub mod format;
 pub mod model;
 pub mod parse;
 pub mod validate;
@@ -145,8 +145,7 @@ impl Config {
         let runtime: syn::Path = syn::parse_str(&self.runtime_path)
             .map_err(|_| Error::RuntimePath(self.runtime_path.clone()))?;
         let files = self.spec_files()?;
-        let mut generated = Vec::new();
-        let mut failures = Vec::new();
+        let mut sources = Vec::with_capacity(files.len());
         for path in &files {
             if self.emit_rerun_if_changed {
                 println!("cargo:rerun-if-changed={}", path.display());
@@ -155,7 +154,12 @@ impl Config {
                 path: path.clone(),
                 source,
             })?;
-            match generate_one(path, &source, &runtime) {
+            sources.push((path.as_path(), source));
+        }
+        let mut generated = Vec::new();
+        let mut failures = Vec::new();
+        for result in generate_parallel(&sources, &runtime) {
+            match result {
                 Ok(module) => generated.push(module),
                 Err(errors) => failures.push(errors),
             }
@@ -205,6 +209,50 @@ impl Config {
         files.dedup();
         Ok(files)
     }
+}
+
+/// Generates every spec, spread over the available cores; results come back
+/// in input order, so the output does not depend on scheduling.
+fn generate_parallel(
+    sources: &[(&Path, String)],
+    runtime: &syn::Path,
+) -> Vec<Result<Generated, SpecErrors>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(sources.len());
+    if threads <= 1 {
+        return sources
+            .iter()
+            .map(|(path, source)| generate_one(path, source, runtime))
+            .collect();
+    }
+    let chunk = sources.len().div_ceil(threads);
+    // syn::Path holds proc_macro2 tokens, which are not Send: each thread
+    // parses its own copy from text.
+    let runtime_text = quote::ToTokens::to_token_stream(runtime).to_string();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = sources
+            .chunks(chunk)
+            .map(|part| {
+                let runtime_text = runtime_text.as_str();
+                scope.spawn(move || {
+                    let runtime: syn::Path =
+                        syn::parse_str(runtime_text).expect("the runtime path parsed before");
+                    part.iter()
+                        .map(|(path, source)| generate_one(path, source, &runtime))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 /// Parses, validates, emits and formats one spec.
