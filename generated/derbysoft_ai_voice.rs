@@ -76,45 +76,60 @@ pub mod derbysoft_ai_voice {
         }
     }
     /// The request's query string, field for field as the vendor documents it.
-    #[derive(Debug, rt::serde::Serialize)]
-    #[serde(crate = "rt::serde")]
+    #[derive(Debug)]
     pub struct TokenQuery<'a> {
-        /// From the credential `client_id`.
-        #[serde(rename = "client_id", serialize_with = "rt::serialize_secret")]
+        /// `client_id`: the credential `client_id`.
         pub client_id: &'a rt::SecretString,
-        /// From the credential `client_secret`.
-        #[serde(rename = "client_secret", serialize_with = "rt::serialize_secret")]
+        /// `client_secret`: the credential `client_secret`.
         pub client_secret: &'a rt::SecretString,
-        /// Always `client_credentials`.
-        #[serde(rename = "grant_type")]
+        /// `grant_type`: always `client_credentials`.
         pub grant_type: &'a str,
     }
+    impl<'a> TokenQuery<'a> {
+        /// The fields under their wire names, in the documented order.
+        pub fn wire_fields(&self) -> [(&'static str, rt::WireValue<'a>); 3] {
+            [
+                ("client_id", rt::WireValue::Secret(self.client_id)),
+                ("client_secret", rt::WireValue::Secret(self.client_secret)),
+                ("grant_type", rt::WireValue::Text(self.grant_type)),
+            ]
+        }
+    }
     /// The token response as the vendor sends it.
-    #[derive(Debug, Clone, rt::serde::Deserialize)]
-    #[serde(crate = "rt::serde")]
+    #[derive(Debug, Clone)]
     #[non_exhaustive]
     pub struct TokenResponse {
         /// The access token.
-        #[serde(rename = "access_token")]
+        ///
+        /// Wire name: `access_token`.
         pub access_token: rt::SecretString,
         /// The token type, e.g. `Bearer`.
-        #[serde(rename = "token_type", default)]
+        ///
+        /// Wire name: `token_type`.
         pub token_type: Option<String>,
         /// When the access token expires.
-        #[serde(rename = "expires_in", default)]
-        pub expires_in: Option<rt::IntNumber>,
+        ///
+        /// Wire name: `expires_in`.
+        pub expires_in: Option<i64>,
     }
-    impl rt::IntoToken for TokenResponse {
-        fn into_parts(self) -> rt::TokenParts {
+    impl TokenResponse {
+        /// Reads the response from its JSON object.
+        pub fn from_wire(wire: &mut rt::WireObject) -> Result<Self, rt::DecodeError> {
+            Ok(Self {
+                access_token: wire.required("access_token", rt::read::secret)?,
+                token_type: wire.optional("token_type", rt::read::string)?,
+                expires_in: wire.optional("expires_in", rt::read::int_number)?,
+            })
+        }
+        /// The fields of the normalized token.
+        pub fn into_parts(self) -> rt::TokenParts {
             rt::TokenParts {
                 access_token: self.access_token,
                 token_type: self.token_type,
                 refresh_token: None,
                 scope: None,
                 expiry: rt::ExpirySource {
-                    value: self
-                        .expires_in
-                        .map(|value| rt::ExpiryValue::RelativeSeconds(value.get())),
+                    value: self.expires_in.map(rt::ExpiryValue::RelativeSeconds),
                     default_seconds: Some(86400),
                 },
                 refresh_token_expiry: None,
@@ -134,6 +149,7 @@ pub mod derbysoft_ai_voice {
             },
         ],
         error_fields: &[],
+        nested_under: None,
     };
     /// A client for the vendor's token endpoints. Cheap to clone.
     #[derive(Debug, Clone)]
@@ -188,9 +204,10 @@ pub mod derbysoft_ai_voice {
                         client_id: &self.credentials.client_id,
                         client_secret: &self.credentials.client_secret,
                         grant_type: "client_credentials",
-                    },
+                    }
+                        .wire_fields(),
                 )
-                .send::<TokenResponse>()
+                .send(TokenResponse::from_wire)
                 .await
         }
     }
@@ -199,7 +216,7 @@ pub mod derbysoft_ai_voice {
             VENDOR
         }
         async fn fetch_token(&self) -> Result<rt::Token, rt::Error> {
-            self.token().await.map(rt::normalize)
+            self.token().await.map(|response| rt::normalize(response.into_parts()))
         }
         fn authorization(&self) -> &'static rt::ApiAuthorization {
             &AUTHORIZATION

@@ -87,40 +87,57 @@ pub mod derbysoft_ticket {
         }
     }
     /// The request's form-encoded body (`application/x-www-form-urlencoded`), field for field as the vendor documents it.
-    #[derive(Debug, rt::serde::Serialize)]
-    #[serde(crate = "rt::serde")]
+    #[derive(Debug)]
     pub struct TokenBody<'a> {
-        /// Always `client_credentials`.
-        #[serde(rename = "grant_type")]
+        /// `grant_type`: always `client_credentials`.
         pub grant_type: &'a str,
     }
+    impl<'a> TokenBody<'a> {
+        /// The fields under their wire names, in the documented order.
+        pub fn wire_fields(&self) -> [(&'static str, rt::WireValue<'a>); 1] {
+            [("grant_type", rt::WireValue::Text(self.grant_type))]
+        }
+    }
     /// The token response as the vendor sends it.
-    #[derive(Debug, Clone, rt::serde::Deserialize)]
-    #[serde(crate = "rt::serde")]
+    #[derive(Debug, Clone)]
     #[non_exhaustive]
     pub struct TokenResponse {
         /// The access token.
-        #[serde(rename = "access_token")]
+        ///
+        /// Wire name: `access_token`.
         pub access_token: rt::SecretString,
         /// The token type, e.g. `Bearer`.
-        #[serde(rename = "token_type", default)]
+        ///
+        /// Wire name: `token_type`.
         pub token_type: Option<String>,
         /// The scopes granted.
-        #[serde(rename = "scope", default)]
+        ///
+        /// Wire name: `scope`.
         pub scope: Option<String>,
         /// When the access token expires.
-        #[serde(rename = "expires_in")]
-        pub expires_in: rt::IntNumberOrString,
+        ///
+        /// Wire name: `expires_in`.
+        pub expires_in: i64,
     }
-    impl rt::IntoToken for TokenResponse {
-        fn into_parts(self) -> rt::TokenParts {
+    impl TokenResponse {
+        /// Reads the response from its JSON object.
+        pub fn from_wire(wire: &mut rt::WireObject) -> Result<Self, rt::DecodeError> {
+            Ok(Self {
+                access_token: wire.required("access_token", rt::read::secret)?,
+                token_type: wire.optional("token_type", rt::read::string)?,
+                scope: wire.optional("scope", rt::read::string)?,
+                expires_in: wire.required("expires_in", rt::read::int_number_or_string)?,
+            })
+        }
+        /// The fields of the normalized token.
+        pub fn into_parts(self) -> rt::TokenParts {
             rt::TokenParts {
                 access_token: self.access_token,
                 token_type: self.token_type,
                 refresh_token: None,
                 scope: self.scope,
                 expiry: rt::ExpirySource {
-                    value: Some(rt::ExpiryValue::RelativeSeconds(self.expires_in.get())),
+                    value: Some(rt::ExpiryValue::RelativeSeconds(self.expires_in)),
                     default_seconds: None,
                 },
                 refresh_token_expiry: None,
@@ -135,6 +152,7 @@ pub mod derbysoft_ticket {
         success_status: 200,
         errors: &[],
         error_fields: &["error", "error_description"],
+        nested_under: None,
     };
     /// A client for the vendor's token endpoints. Cheap to clone.
     #[derive(Debug, Clone)]
@@ -187,10 +205,11 @@ pub mod derbysoft_ticket {
                 .form(
                     &TokenBody {
                         grant_type: "client_credentials",
-                    },
+                    }
+                        .wire_fields(),
                 )
                 .basic_auth(&self.credentials.client_id, &self.credentials.client_secret)
-                .send::<TokenResponse>()
+                .send(TokenResponse::from_wire)
                 .await
         }
     }
@@ -199,7 +218,7 @@ pub mod derbysoft_ticket {
             VENDOR
         }
         async fn fetch_token(&self) -> Result<rt::Token, rt::Error> {
-            self.token().await.map(rt::normalize)
+            self.token().await.map(|response| rt::normalize(response.into_parts()))
         }
         fn authorization(&self) -> &'static rt::ApiAuthorization {
             &AUTHORIZATION

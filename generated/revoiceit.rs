@@ -76,30 +76,45 @@ pub mod revoiceit {
         }
     }
     /// The request's JSON body, field for field as the vendor documents it.
-    #[derive(Debug, rt::serde::Serialize)]
-    #[serde(crate = "rt::serde")]
+    #[derive(Debug)]
     pub struct TokenBody<'a> {
-        /// From the credential `client_id`.
-        #[serde(rename = "clientId", serialize_with = "rt::serialize_secret")]
+        /// `clientId`: the credential `client_id`.
         pub client_id: &'a rt::SecretString,
-        /// From the credential `client_secret`.
-        #[serde(rename = "clientSecret", serialize_with = "rt::serialize_secret")]
+        /// `clientSecret`: the credential `client_secret`.
         pub client_secret: &'a rt::SecretString,
     }
+    impl<'a> TokenBody<'a> {
+        /// The fields under their wire names, in the documented order.
+        pub fn wire_fields(&self) -> [(&'static str, rt::WireValue<'a>); 2] {
+            [
+                ("clientId", rt::WireValue::Secret(self.client_id)),
+                ("clientSecret", rt::WireValue::Secret(self.client_secret)),
+            ]
+        }
+    }
     /// The token response as the vendor sends it.
-    #[derive(Debug, Clone, rt::serde::Deserialize)]
-    #[serde(crate = "rt::serde")]
+    #[derive(Debug, Clone)]
     #[non_exhaustive]
     pub struct TokenResponse {
         /// The access token.
-        #[serde(rename = "accessToken")]
+        ///
+        /// Wire name: `accessToken`.
         pub access_token: rt::SecretString,
         /// The refresh token.
-        #[serde(rename = "refreshToken", default)]
+        ///
+        /// Wire name: `refreshToken`.
         pub refresh_token: Option<rt::SecretString>,
     }
-    impl rt::IntoToken for TokenResponse {
-        fn into_parts(self) -> rt::TokenParts {
+    impl TokenResponse {
+        /// Reads the response from its JSON object.
+        pub fn from_wire(wire: &mut rt::WireObject) -> Result<Self, rt::DecodeError> {
+            Ok(Self {
+                access_token: wire.required("accessToken", rt::read::secret)?,
+                refresh_token: wire.optional("refreshToken", rt::read::secret)?,
+            })
+        }
+        /// The fields of the normalized token.
+        pub fn into_parts(self) -> rt::TokenParts {
             rt::TokenParts {
                 access_token: self.access_token,
                 token_type: None,
@@ -130,26 +145,38 @@ pub mod revoiceit {
             },
         ],
         error_fields: &[],
+        nested_under: None,
     };
     /// The request's JSON body, field for field as the vendor documents it.
-    #[derive(Debug, rt::serde::Serialize)]
-    #[serde(crate = "rt::serde")]
+    #[derive(Debug)]
     pub struct RefreshBody<'a> {
-        /// The current `refresh_token`.
-        #[serde(rename = "refreshToken", serialize_with = "rt::serialize_secret")]
+        /// `refreshToken`: the current `refresh_token`.
         pub refresh_token: &'a rt::SecretString,
     }
+    impl<'a> RefreshBody<'a> {
+        /// The fields under their wire names, in the documented order.
+        pub fn wire_fields(&self) -> [(&'static str, rt::WireValue<'a>); 1] {
+            [("refreshToken", rt::WireValue::Secret(self.refresh_token))]
+        }
+    }
     /// The refresh response as the vendor sends it.
-    #[derive(Debug, Clone, rt::serde::Deserialize)]
-    #[serde(crate = "rt::serde")]
+    #[derive(Debug, Clone)]
     #[non_exhaustive]
     pub struct RefreshResponse {
         /// The access token.
-        #[serde(rename = "accessToken")]
+        ///
+        /// Wire name: `accessToken`.
         pub access_token: rt::SecretString,
     }
-    impl rt::IntoToken for RefreshResponse {
-        fn into_parts(self) -> rt::TokenParts {
+    impl RefreshResponse {
+        /// Reads the response from its JSON object.
+        pub fn from_wire(wire: &mut rt::WireObject) -> Result<Self, rt::DecodeError> {
+            Ok(Self {
+                access_token: wire.required("accessToken", rt::read::secret)?,
+            })
+        }
+        /// The fields of the normalized token.
+        pub fn into_parts(self) -> rt::TokenParts {
             rt::TokenParts {
                 access_token: self.access_token,
                 token_type: None,
@@ -180,23 +207,36 @@ pub mod revoiceit {
             },
         ],
         error_fields: &[],
+        nested_under: None,
     };
     /// The request's JSON body, field for field as the vendor documents it.
-    #[derive(Debug, rt::serde::Serialize)]
-    #[serde(crate = "rt::serde")]
+    #[derive(Debug)]
     pub struct RevokeBody<'a> {
-        /// The current `refresh_token`.
-        #[serde(rename = "refreshToken", serialize_with = "rt::serialize_secret")]
+        /// `refreshToken`: the current `refresh_token`.
         pub refresh_token: &'a rt::SecretString,
     }
+    impl<'a> RevokeBody<'a> {
+        /// The fields under their wire names, in the documented order.
+        pub fn wire_fields(&self) -> [(&'static str, rt::WireValue<'a>); 1] {
+            [("refreshToken", rt::WireValue::Secret(self.refresh_token))]
+        }
+    }
     /// The revoke response as the vendor sends it.
-    #[derive(Debug, Clone, rt::serde::Deserialize)]
-    #[serde(crate = "rt::serde")]
+    #[derive(Debug, Clone)]
     #[non_exhaustive]
     pub struct RevokeResponse {
         /// Confirmation, e.g. `Token revoked successfully`.
-        #[serde(rename = "message", default)]
+        ///
+        /// Wire name: `message`.
         pub message: Option<String>,
+    }
+    impl RevokeResponse {
+        /// Reads the response from its JSON object.
+        pub fn from_wire(wire: &mut rt::WireObject) -> Result<Self, rt::DecodeError> {
+            Ok(Self {
+                message: wire.optional("message", rt::read::string)?,
+            })
+        }
     }
     const REVOKE_OPERATION: rt::Operation = rt::Operation {
         vendor: VENDOR,
@@ -215,6 +255,7 @@ pub mod revoiceit {
             },
         ],
         error_fields: &[],
+        nested_under: None,
     };
     /// A client for the vendor's token endpoints. Cheap to clone.
     #[derive(Debug, Clone)]
@@ -268,9 +309,10 @@ pub mod revoiceit {
                     &TokenBody {
                         client_id: &self.credentials.client_id,
                         client_secret: &self.credentials.client_secret,
-                    },
+                    }
+                        .wire_fields(),
                 )
-                .send::<TokenResponse>()
+                .send(TokenResponse::from_wire)
                 .await
         }
         /// Generates a new accessToken from the refreshToken.
@@ -281,8 +323,8 @@ pub mod revoiceit {
             refresh_token: &rt::SecretString,
         ) -> Result<RefreshResponse, rt::Error> {
             rt::Call::new(&self.http, &self.base_url, &REFRESH_OPERATION)
-                .json(&RefreshBody { refresh_token })
-                .send::<RefreshResponse>()
+                .json(&RefreshBody { refresh_token }.wire_fields())
+                .send(RefreshResponse::from_wire)
                 .await
         }
         /// Revokes the refreshToken, e.g. at the end of a session.
@@ -293,8 +335,8 @@ pub mod revoiceit {
             refresh_token: &rt::SecretString,
         ) -> Result<RevokeResponse, rt::Error> {
             rt::Call::new(&self.http, &self.base_url, &REVOKE_OPERATION)
-                .json(&RevokeBody { refresh_token })
-                .send::<RevokeResponse>()
+                .json(&RevokeBody { refresh_token }.wire_fields())
+                .send(RevokeResponse::from_wire)
                 .await
         }
     }
@@ -303,7 +345,7 @@ pub mod revoiceit {
             VENDOR
         }
         async fn fetch_token(&self) -> Result<rt::Token, rt::Error> {
-            self.token().await.map(rt::normalize)
+            self.token().await.map(|response| rt::normalize(response.into_parts()))
         }
         fn supports_refresh(&self) -> bool {
             true
@@ -315,7 +357,7 @@ pub mod revoiceit {
             let response = self
                 .refresh(rt::require_refresh_token(VENDOR, current)?)
                 .await?;
-            Ok(rt::normalize(response).keep_refresh_token_of(current))
+            Ok(rt::normalize(response.into_parts()).keep_refresh_token_of(current))
         }
         fn supports_revoke(&self) -> bool {
             true

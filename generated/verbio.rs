@@ -78,37 +78,52 @@ pub mod verbio {
         }
     }
     /// The request's JSON body, field for field as the vendor documents it.
-    #[derive(Debug, rt::serde::Serialize)]
-    #[serde(crate = "rt::serde")]
+    #[derive(Debug)]
     pub struct TokenBody<'a> {
-        /// From the credential `client_id`.
-        #[serde(rename = "client_id", serialize_with = "rt::serialize_secret")]
+        /// `client_id`: the credential `client_id`.
         pub client_id: &'a rt::SecretString,
-        /// From the credential `client_secret`.
-        #[serde(rename = "client_secret", serialize_with = "rt::serialize_secret")]
+        /// `client_secret`: the credential `client_secret`.
         pub client_secret: &'a rt::SecretString,
     }
+    impl<'a> TokenBody<'a> {
+        /// The fields under their wire names, in the documented order.
+        pub fn wire_fields(&self) -> [(&'static str, rt::WireValue<'a>); 2] {
+            [
+                ("client_id", rt::WireValue::Secret(self.client_id)),
+                ("client_secret", rt::WireValue::Secret(self.client_secret)),
+            ]
+        }
+    }
     /// The token response as the vendor sends it.
-    #[derive(Debug, Clone, rt::serde::Deserialize)]
-    #[serde(crate = "rt::serde")]
+    #[derive(Debug, Clone)]
     #[non_exhaustive]
     pub struct TokenResponse {
         /// The access token.
-        #[serde(rename = "access_token")]
+        ///
+        /// Wire name: `access_token`.
         pub access_token: rt::SecretString,
         /// When the access token expires.
-        #[serde(rename = "expiration_time")]
-        pub expiration_time: rt::IntNumber,
+        ///
+        /// Wire name: `expiration_time`.
+        pub expiration_time: i64,
     }
-    impl rt::IntoToken for TokenResponse {
-        fn into_parts(self) -> rt::TokenParts {
+    impl TokenResponse {
+        /// Reads the response from its JSON object.
+        pub fn from_wire(wire: &mut rt::WireObject) -> Result<Self, rt::DecodeError> {
+            Ok(Self {
+                access_token: wire.required("access_token", rt::read::secret)?,
+                expiration_time: wire.required("expiration_time", rt::read::int_number)?,
+            })
+        }
+        /// The fields of the normalized token.
+        pub fn into_parts(self) -> rt::TokenParts {
             rt::TokenParts {
                 access_token: self.access_token,
                 token_type: None,
                 refresh_token: None,
                 scope: None,
                 expiry: rt::ExpirySource {
-                    value: Some(rt::ExpiryValue::UnixTime(self.expiration_time.get())),
+                    value: Some(rt::ExpiryValue::UnixTime(self.expiration_time)),
                     default_seconds: None,
                 },
                 refresh_token_expiry: None,
@@ -136,6 +151,7 @@ pub mod verbio {
             },
         ],
         error_fields: &[],
+        nested_under: None,
     };
     /// A client for the vendor's token endpoints. Cheap to clone.
     #[derive(Debug, Clone)]
@@ -189,9 +205,10 @@ pub mod verbio {
                     &TokenBody {
                         client_id: &self.credentials.client_id,
                         client_secret: &self.credentials.client_secret,
-                    },
+                    }
+                        .wire_fields(),
                 )
-                .send::<TokenResponse>()
+                .send(TokenResponse::from_wire)
                 .await
         }
     }
@@ -200,7 +217,7 @@ pub mod verbio {
             VENDOR
         }
         async fn fetch_token(&self) -> Result<rt::Token, rt::Error> {
-            self.token().await.map(rt::normalize)
+            self.token().await.map(|response| rt::normalize(response.into_parts()))
         }
         fn authorization(&self) -> &'static rt::ApiAuthorization {
             &AUTHORIZATION

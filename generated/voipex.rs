@@ -73,66 +73,95 @@ pub mod voipex {
         }
     }
     /// The request's form-encoded body (`application/x-www-form-urlencoded`), field for field as the vendor documents it.
-    #[derive(Debug, rt::serde::Serialize)]
-    #[serde(crate = "rt::serde")]
+    #[derive(Debug)]
     pub struct TokenBody<'a> {
-        /// Always `api`.
-        #[serde(rename = "client_id")]
+        /// `client_id`: always `api`.
         pub client_id: &'a str,
-        /// From the credential `username`.
-        #[serde(rename = "username", serialize_with = "rt::serialize_secret")]
+        /// `username`: the credential `username`.
         pub username: &'a rt::SecretString,
-        /// From the credential `password`.
-        #[serde(rename = "password", serialize_with = "rt::serialize_secret")]
+        /// `password`: the credential `password`.
         pub password: &'a rt::SecretString,
-        /// Always `password`.
-        #[serde(rename = "grant_type")]
+        /// `grant_type`: always `password`.
         pub grant_type: &'a str,
     }
+    impl<'a> TokenBody<'a> {
+        /// The fields under their wire names, in the documented order.
+        pub fn wire_fields(&self) -> [(&'static str, rt::WireValue<'a>); 4] {
+            [
+                ("client_id", rt::WireValue::Text(self.client_id)),
+                ("username", rt::WireValue::Secret(self.username)),
+                ("password", rt::WireValue::Secret(self.password)),
+                ("grant_type", rt::WireValue::Text(self.grant_type)),
+            ]
+        }
+    }
     /// The token response as the vendor sends it.
-    #[derive(Debug, Clone, rt::serde::Deserialize)]
-    #[serde(crate = "rt::serde")]
+    #[derive(Debug, Clone)]
     #[non_exhaustive]
     pub struct TokenResponse {
         /// The access token.
-        #[serde(rename = "access_token")]
+        ///
+        /// Wire name: `access_token`.
         pub access_token: rt::SecretString,
         /// The token type, e.g. `Bearer`.
-        #[serde(rename = "token_type", default)]
+        ///
+        /// Wire name: `token_type`.
         pub token_type: Option<String>,
         /// The refresh token.
-        #[serde(rename = "refresh_token", default)]
+        ///
+        /// Wire name: `refresh_token`.
         pub refresh_token: Option<rt::SecretString>,
         /// The scopes granted.
-        #[serde(rename = "scope", default)]
+        ///
+        /// Wire name: `scope`.
         pub scope: Option<String>,
         /// When the access token expires.
-        #[serde(rename = "expires_in")]
-        pub expires_in: rt::IntNumber,
+        ///
+        /// Wire name: `expires_in`.
+        pub expires_in: i64,
         /// When the refresh token expires.
-        #[serde(rename = "refresh_expires_in", default)]
-        pub refresh_expires_in: Option<rt::IntNumber>,
+        ///
+        /// Wire name: `refresh_expires_in`.
+        pub refresh_expires_in: Option<i64>,
         /// Keycloak's not-before policy (0 when none).
-        #[serde(rename = "not-before-policy", default)]
+        ///
+        /// Wire name: `not-before-policy`.
         pub not_before_policy: Option<i64>,
         /// Keycloak's session id.
-        #[serde(rename = "session_state", default)]
+        ///
+        /// Wire name: `session_state`.
         pub session_state: Option<String>,
     }
-    impl rt::IntoToken for TokenResponse {
-        fn into_parts(self) -> rt::TokenParts {
+    impl TokenResponse {
+        /// Reads the response from its JSON object.
+        pub fn from_wire(wire: &mut rt::WireObject) -> Result<Self, rt::DecodeError> {
+            Ok(Self {
+                access_token: wire.required("access_token", rt::read::secret)?,
+                token_type: wire.optional("token_type", rt::read::string)?,
+                refresh_token: wire.optional("refresh_token", rt::read::secret)?,
+                scope: wire.optional("scope", rt::read::string)?,
+                expires_in: wire.required("expires_in", rt::read::int_number)?,
+                refresh_expires_in: wire
+                    .optional("refresh_expires_in", rt::read::int_number)?,
+                not_before_policy: wire
+                    .optional("not-before-policy", rt::read::integer)?,
+                session_state: wire.optional("session_state", rt::read::string)?,
+            })
+        }
+        /// The fields of the normalized token.
+        pub fn into_parts(self) -> rt::TokenParts {
             rt::TokenParts {
                 access_token: self.access_token,
                 token_type: self.token_type,
                 refresh_token: self.refresh_token,
                 scope: self.scope,
                 expiry: rt::ExpirySource {
-                    value: Some(rt::ExpiryValue::RelativeSeconds(self.expires_in.get())),
+                    value: Some(rt::ExpiryValue::RelativeSeconds(self.expires_in)),
                     default_seconds: None,
                 },
                 refresh_token_expiry: self
                     .refresh_expires_in
-                    .map(|value| rt::ExpiryValue::RelativeSeconds(value.get())),
+                    .map(rt::ExpiryValue::RelativeSeconds),
             }
         }
     }
@@ -144,65 +173,95 @@ pub mod voipex {
         success_status: 200,
         errors: &[],
         error_fields: &["error", "error_description"],
+        nested_under: None,
     };
     /// The request's form-encoded body (`application/x-www-form-urlencoded`), field for field as the vendor documents it.
-    #[derive(Debug, rt::serde::Serialize)]
-    #[serde(crate = "rt::serde")]
+    #[derive(Debug)]
     pub struct RefreshBody<'a> {
-        /// Always `api`.
-        #[serde(rename = "client_id")]
+        /// `client_id`: always `api`.
         pub client_id: &'a str,
-        /// Always `refresh_token`.
-        #[serde(rename = "grant_type")]
+        /// `grant_type`: always `refresh_token`.
         pub grant_type: &'a str,
-        /// The current `refresh_token`.
-        #[serde(rename = "refresh_token", serialize_with = "rt::serialize_secret")]
+        /// `refresh_token`: the current `refresh_token`.
         pub refresh_token: &'a rt::SecretString,
     }
+    impl<'a> RefreshBody<'a> {
+        /// The fields under their wire names, in the documented order.
+        pub fn wire_fields(&self) -> [(&'static str, rt::WireValue<'a>); 3] {
+            [
+                ("client_id", rt::WireValue::Text(self.client_id)),
+                ("grant_type", rt::WireValue::Text(self.grant_type)),
+                ("refresh_token", rt::WireValue::Secret(self.refresh_token)),
+            ]
+        }
+    }
     /// The refresh response as the vendor sends it.
-    #[derive(Debug, Clone, rt::serde::Deserialize)]
-    #[serde(crate = "rt::serde")]
+    #[derive(Debug, Clone)]
     #[non_exhaustive]
     pub struct RefreshResponse {
         /// The access token.
-        #[serde(rename = "access_token")]
+        ///
+        /// Wire name: `access_token`.
         pub access_token: rt::SecretString,
         /// The token type, e.g. `Bearer`.
-        #[serde(rename = "token_type", default)]
+        ///
+        /// Wire name: `token_type`.
         pub token_type: Option<String>,
         /// The refresh token.
-        #[serde(rename = "refresh_token", default)]
+        ///
+        /// Wire name: `refresh_token`.
         pub refresh_token: Option<rt::SecretString>,
         /// The scopes granted.
-        #[serde(rename = "scope", default)]
+        ///
+        /// Wire name: `scope`.
         pub scope: Option<String>,
         /// When the access token expires.
-        #[serde(rename = "expires_in")]
-        pub expires_in: rt::IntNumber,
+        ///
+        /// Wire name: `expires_in`.
+        pub expires_in: i64,
         /// When the refresh token expires.
-        #[serde(rename = "refresh_expires_in", default)]
-        pub refresh_expires_in: Option<rt::IntNumber>,
+        ///
+        /// Wire name: `refresh_expires_in`.
+        pub refresh_expires_in: Option<i64>,
         /// Keycloak's not-before policy (0 when none).
-        #[serde(rename = "not-before-policy", default)]
+        ///
+        /// Wire name: `not-before-policy`.
         pub not_before_policy: Option<i64>,
         /// Keycloak's session id.
-        #[serde(rename = "session_state", default)]
+        ///
+        /// Wire name: `session_state`.
         pub session_state: Option<String>,
     }
-    impl rt::IntoToken for RefreshResponse {
-        fn into_parts(self) -> rt::TokenParts {
+    impl RefreshResponse {
+        /// Reads the response from its JSON object.
+        pub fn from_wire(wire: &mut rt::WireObject) -> Result<Self, rt::DecodeError> {
+            Ok(Self {
+                access_token: wire.required("access_token", rt::read::secret)?,
+                token_type: wire.optional("token_type", rt::read::string)?,
+                refresh_token: wire.optional("refresh_token", rt::read::secret)?,
+                scope: wire.optional("scope", rt::read::string)?,
+                expires_in: wire.required("expires_in", rt::read::int_number)?,
+                refresh_expires_in: wire
+                    .optional("refresh_expires_in", rt::read::int_number)?,
+                not_before_policy: wire
+                    .optional("not-before-policy", rt::read::integer)?,
+                session_state: wire.optional("session_state", rt::read::string)?,
+            })
+        }
+        /// The fields of the normalized token.
+        pub fn into_parts(self) -> rt::TokenParts {
             rt::TokenParts {
                 access_token: self.access_token,
                 token_type: self.token_type,
                 refresh_token: self.refresh_token,
                 scope: self.scope,
                 expiry: rt::ExpirySource {
-                    value: Some(rt::ExpiryValue::RelativeSeconds(self.expires_in.get())),
+                    value: Some(rt::ExpiryValue::RelativeSeconds(self.expires_in)),
                     default_seconds: None,
                 },
                 refresh_token_expiry: self
                     .refresh_expires_in
-                    .map(|value| rt::ExpiryValue::RelativeSeconds(value.get())),
+                    .map(rt::ExpiryValue::RelativeSeconds),
             }
         }
     }
@@ -214,6 +273,7 @@ pub mod voipex {
         success_status: 200,
         errors: &[],
         error_fields: &["error", "error_description"],
+        nested_under: None,
     };
     /// A client for the vendor's token endpoints. Cheap to clone.
     #[derive(Debug, Clone)]
@@ -269,9 +329,10 @@ pub mod voipex {
                         username: &self.credentials.username,
                         password: &self.credentials.password,
                         grant_type: "password",
-                    },
+                    }
+                        .wire_fields(),
                 )
-                .send::<TokenResponse>()
+                .send(TokenResponse::from_wire)
                 .await
         }
         /// Exchanges the refresh token for new tokens (grant_type=refresh_token).
@@ -287,9 +348,10 @@ pub mod voipex {
                         client_id: "api",
                         grant_type: "refresh_token",
                         refresh_token,
-                    },
+                    }
+                        .wire_fields(),
                 )
-                .send::<RefreshResponse>()
+                .send(RefreshResponse::from_wire)
                 .await
         }
     }
@@ -298,7 +360,7 @@ pub mod voipex {
             VENDOR
         }
         async fn fetch_token(&self) -> Result<rt::Token, rt::Error> {
-            self.token().await.map(rt::normalize)
+            self.token().await.map(|response| rt::normalize(response.into_parts()))
         }
         fn supports_refresh(&self) -> bool {
             true
@@ -310,7 +372,7 @@ pub mod voipex {
             let response = self
                 .refresh(rt::require_refresh_token(VENDOR, current)?)
                 .await?;
-            Ok(rt::normalize(response).keep_refresh_token_of(current))
+            Ok(rt::normalize(response.into_parts()).keep_refresh_token_of(current))
         }
         fn authorization(&self) -> &'static rt::ApiAuthorization {
             &AUTHORIZATION

@@ -7,10 +7,9 @@ use std::time::Duration;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, Url};
 use secrecy::{ExposeSecret, SecretString};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
-use crate::error::{Error, redact_quoted};
+use crate::error::Error;
+use crate::wire::{DecodeError, WireFields, WireObject, encode_form, encode_json};
 
 /// The HTTP client token requests go through: bounded in time and in body
 /// size, and never following redirects (a redirect would carry credentials
@@ -109,6 +108,8 @@ pub struct Operation {
     pub errors: &'static [ErrorStatus],
     /// Error-body fields worth reporting, e.g. `error_description`.
     pub error_fields: &'static [&'static str],
+    /// The response's fields sit under this member of the JSON body.
+    pub nested_under: Option<&'static str>,
 }
 
 impl Operation {
@@ -235,38 +236,26 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// Appends `value`'s fields to the query string.
-    pub fn query(mut self, value: &impl Serialize) -> Self {
-        match serde_urlencoded::to_string(value) {
-            Ok(encoded) => {
-                if let Ok(url) = &mut self.url {
-                    let query = match url.query() {
-                        Some(existing) if !existing.is_empty() => format!("{existing}&{encoded}"),
-                        _ => encoded,
-                    };
-                    url.set_query(Some(&query));
-                }
+    /// Appends `fields` to the query string.
+    pub fn query(mut self, fields: &WireFields<'_>) -> Self {
+        if let Ok(url) = &mut self.url {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in fields {
+                pairs.append_pair(name, value.expose());
             }
-            Err(e) => self.url = Err(self.encode_error(format!("query string: {e}"))),
         }
         self
     }
 
-    /// Sends `value` as a JSON body.
-    pub fn json(mut self, value: &impl Serialize) -> Self {
-        match serde_json::to_vec(value) {
-            Ok(bytes) => self.body = Some(("application/json", bytes)),
-            Err(e) => self.url = Err(self.encode_error(format!("JSON body: {e}"))),
-        }
+    /// Sends `fields` as a JSON object.
+    pub fn json(mut self, fields: &WireFields<'_>) -> Self {
+        self.body = Some(("application/json", encode_json(fields)));
         self
     }
 
-    /// Sends `value` as an `application/x-www-form-urlencoded` body.
-    pub fn form(mut self, value: &impl Serialize) -> Self {
-        match serde_urlencoded::to_string(value) {
-            Ok(text) => self.body = Some(("application/x-www-form-urlencoded", text.into_bytes())),
-            Err(e) => self.url = Err(self.encode_error(format!("form body: {e}"))),
-        }
+    /// Sends `fields` as an `application/x-www-form-urlencoded` body.
+    pub fn form(mut self, fields: &WireFields<'_>) -> Self {
+        self.body = Some(("application/x-www-form-urlencoded", encode_form(fields).into_bytes()));
         self
     }
 
@@ -301,15 +290,17 @@ impl<'a> Call<'a> {
         self
     }
 
-    /// Sends the request and decodes the success body as `T`.
-    pub async fn send<T: DeserializeOwned>(self) -> Result<T, Error> {
+    /// Sends the request and reads the success body's JSON object with `read`.
+    pub async fn send<T>(self, read: fn(&mut WireObject) -> Result<T, DecodeError>) -> Result<T, Error> {
         let operation = self.operation;
         let body = self.send_raw().await?;
-        serde_json::from_slice(&body).map_err(|e| Error::Decode {
-            vendor: operation.vendor,
-            operation: operation.name,
-            message: redact_quoted(&e.to_string()),
-        })
+        WireObject::parse(&body, operation.nested_under)
+            .and_then(|mut object| read(&mut object))
+            .map_err(|error| Error::Decode {
+                vendor: operation.vendor,
+                operation: operation.name,
+                message: error.to_string(),
+            })
     }
 
     /// Sends the request and ignores the success body.

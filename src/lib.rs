@@ -58,14 +58,12 @@ pub mod __private {
     pub use crate::http::{
         BaseUrl, Call, ErrorStatus, HttpClient, Operation, StatusMatch, resolve_base_url,
     };
-    pub use crate::token::{ExpirySource, ExpiryValue, IntoToken, Token, TokenParts, normalize};
-    pub use crate::wire::{
-        DateTime, IntNumber, IntNumberOrString, IntString, secret, serialize_secret,
-    };
+    pub use crate::token::{ExpirySource, ExpiryValue, Token, TokenParts, normalize};
+    pub use crate::wire::{DecodeError, WireObject, WireValue, read, secret};
     pub use reqwest::{Method, Url};
     pub use secrecy::SecretString;
-    pub use serde;
-    pub use serde_json;
+    pub use serde_json::Value as JsonValue;
+    pub use time::OffsetDateTime;
 }
 
 include!(concat!(env!("OUT_DIR"), "/vendors.rs"));

@@ -224,18 +224,9 @@ fn clamp_seconds(seconds: i64) -> Duration {
     Duration::from_secs(seconds.max(0).unsigned_abs()).min(MAX_LIFETIME)
 }
 
-/// Implemented by each generated token response.
-pub trait IntoToken {
-    fn into_parts(self) -> TokenParts;
-}
-
-/// A vendor's response as a [`Token`], received now.
-pub fn normalize(response: impl IntoToken) -> Token {
-    normalize_at(
-        response.into_parts(),
-        Instant::now(),
-        OffsetDateTime::now_utc(),
-    )
+/// A vendor's response, as its token parts, as a [`Token`] received now.
+pub fn normalize(parts: TokenParts) -> Token {
+    normalize_at(parts, Instant::now(), OffsetDateTime::now_utc())
 }
 
 /// [`normalize`] at given clock readings, for tests.

@@ -72,7 +72,7 @@ async fn expiration_time_is_an_absolute_unix_time() {
 async fn the_documents_example_expiry_is_in_the_past() {
     let server = answering(200, EXAMPLE).await;
     let response = client(&server).token().await.unwrap();
-    assert_eq!(response.expiration_time.get(), 1_678_453_328);
+    assert_eq!(response.expiration_time, 1_678_453_328);
     let token = client(&server).fetch_token().await.unwrap();
     assert_eq!(token.lifetime(), Duration::ZERO);
     assert!(token.is_expired(tokio::time::Instant::now()));

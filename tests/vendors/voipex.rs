@@ -89,8 +89,8 @@ async fn special_characters_in_a_password_are_form_encoded() {
 async fn the_keycloak_response_is_typed() {
     let server = answering(200, EXAMPLE).await;
     let response = client(&server).token().await.unwrap();
-    assert_eq!(response.expires_in.get(), 3000);
-    assert_eq!(response.refresh_expires_in.map(|v| v.get()), Some(7200));
+    assert_eq!(response.expires_in, 3000);
+    assert_eq!(response.refresh_expires_in, Some(7200));
     assert_eq!(response.not_before_policy, Some(0));
     assert_eq!(
         response.session_state.as_deref(),

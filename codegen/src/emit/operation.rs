@@ -31,45 +31,46 @@ pub fn items(vendor: &Vendor, op: &Operation) -> TokenStream {
     quote! { #query #body #response #descriptor }
 }
 
-/// A struct whose fields serialize to exactly the documented wire names.
+/// A struct with one field per documented wire value, and the list of
+/// `(wire name, value)` pairs the runtime encodes.
 fn wire_struct(name: &str, place: &str, params: &[Param]) -> TokenStream {
     let name = format_ident!("{}", name);
     let summary = format!(" The request's {place}, field for field as the vendor documents it.");
     let fields = params.iter().map(|p| {
         let field = ident(&p.field);
-        let wire = &p.wire;
-        let (origin, ty, serialize_with) = match &p.source {
-            Source::Credential(name) => (
-                format!(" From the credential `{name}`."),
-                quote! { &'a rt::SecretString },
-                quote! { , serialize_with = "rt::serialize_secret" },
-            ),
-            Source::Token(token) => (
-                format!(" The current `{}`.", token.name()),
-                quote! { &'a rt::SecretString },
-                quote! { , serialize_with = "rt::serialize_secret" },
-            ),
-            Source::Constant(value) => {
-                (format!(" Always `{value}`."), quote! { &'a str }, quote! {})
-            }
-            Source::Variable(name) => (
-                format!(" The configured `{name}`."),
-                quote! { &'a str },
-                quote! {},
-            ),
+        let (origin, ty) = match &p.source {
+            Source::Credential(name) => (format!(" `{}`: the credential `{name}`.", p.wire), quote! { &'a rt::SecretString }),
+            Source::Token(token) => (format!(" `{}`: the current `{}`.", p.wire, token.name()), quote! { &'a rt::SecretString }),
+            Source::Constant(value) => (format!(" `{}`: always `{value}`.", p.wire), quote! { &'a str }),
+            Source::Variable(name) => (format!(" `{}`: the configured `{name}`.", p.wire), quote! { &'a str }),
         };
         quote! {
             #[doc = #origin]
-            #[serde(rename = #wire #serialize_with)]
             pub #field: #ty
         }
     });
+    let pairs = params.iter().map(|p| {
+        let field = ident(&p.field);
+        let wire = &p.wire;
+        if p.source.is_secret() {
+            quote! { (#wire, rt::WireValue::Secret(self.#field)) }
+        } else {
+            quote! { (#wire, rt::WireValue::Text(self.#field)) }
+        }
+    });
+    let count = proc_macro2::Literal::usize_unsuffixed(params.len());
     quote! {
         #[doc = #summary]
-        #[derive(Debug, rt::serde::Serialize)]
-        #[serde(crate = "rt::serde")]
+        #[derive(Debug)]
         pub struct #name<'a> {
             #( #fields, )*
+        }
+
+        impl<'a> #name<'a> {
+            /// The fields under their wire names, in the documented order.
+            pub fn wire_fields(&self) -> [(&'static str, rt::WireValue<'a>); #count] {
+                [ #( #pairs ),* ]
+            }
         }
     }
 }
@@ -82,42 +83,43 @@ fn response(op: &Operation) -> TokenStream {
     }
     let fields = op.response.fields.iter().map(|f| {
         let field = ident(&f.field);
-        let wire = &f.wire;
-        let ty = wire_type(f.wire_type);
+        let (ty, _) = wire_type(f.wire_type);
         let docs = match (&f.description, f.role) {
             (Some(text), _) => doc(text),
             (None, role) => doc(role_doc(role)),
         };
+        let wire = format!(" Wire name: `{}`.", f.wire);
+        let ty = if f.required { ty } else { quote! { Option<#ty> } };
+        quote! { #docs #[doc = ""] #[doc = #wire] pub #field: #ty }
+    });
+    let reads = op.response.fields.iter().map(|f| {
+        let field = ident(&f.field);
+        let wire = &f.wire;
+        let (_, reader) = wire_type(f.wire_type);
         if f.required {
-            quote! { #docs #[serde(rename = #wire)] pub #field: #ty }
+            quote! { #field: wire.required(#wire, #reader)? }
         } else {
-            quote! { #docs #[serde(rename = #wire, default)] pub #field: Option<#ty> }
+            quote! { #field: wire.optional(#wire, #reader)? }
         }
     });
     let summary = format!(" The {} response as the vendor sends it.", op.kind.name());
-    let envelope = op.response.nested_under.as_ref().map(|outer| {
-        let envelope = format_ident!("{prefix}Envelope");
-        quote! {
-            /// The object that holds the response fields.
-            #[derive(rt::serde::Deserialize)]
-            #[serde(crate = "rt::serde")]
-            struct #envelope {
-                #[serde(rename = #outer)]
-                inner: #name,
-            }
-        }
-    });
-    let normalize = (op.kind != OperationKind::Revoke).then(|| normalize(op, &name));
+    let normalize = (op.kind != OperationKind::Revoke).then(|| normalize(op));
     quote! {
         #[doc = #summary]
-        #[derive(Debug, Clone, rt::serde::Deserialize)]
-        #[serde(crate = "rt::serde")]
+        #[derive(Debug, Clone)]
         #[non_exhaustive]
         pub struct #name {
             #( #fields, )*
         }
-        #envelope
-        #normalize
+
+        impl #name {
+            /// Reads the response from its JSON object.
+            pub fn from_wire(wire: &mut rt::WireObject) -> Result<Self, rt::DecodeError> {
+                Ok(Self { #( #reads, )* })
+            }
+
+            #normalize
+        }
     }
 }
 
@@ -133,23 +135,24 @@ fn role_doc(role: Role) -> &'static str {
     }
 }
 
-fn wire_type(wire_type: WireType) -> TokenStream {
+/// The Rust type of a response field, and the runtime function that reads it.
+fn wire_type(wire_type: WireType) -> (TokenStream, TokenStream) {
     match wire_type {
-        WireType::String => quote! { String },
-        WireType::Secret => quote! { rt::SecretString },
-        WireType::Integer => quote! { i64 },
-        WireType::Number => quote! { f64 },
-        WireType::Boolean => quote! { bool },
-        WireType::Json => quote! { rt::serde_json::Value },
-        WireType::IntNumber => quote! { rt::IntNumber },
-        WireType::IntString => quote! { rt::IntString },
-        WireType::IntNumberOrString => quote! { rt::IntNumberOrString },
-        WireType::DateTime => quote! { rt::DateTime },
+        WireType::String => (quote! { String }, quote! { rt::read::string }),
+        WireType::Secret => (quote! { rt::SecretString }, quote! { rt::read::secret }),
+        WireType::Integer => (quote! { i64 }, quote! { rt::read::integer }),
+        WireType::Number => (quote! { f64 }, quote! { rt::read::number }),
+        WireType::Boolean => (quote! { bool }, quote! { rt::read::boolean }),
+        WireType::Json => (quote! { rt::JsonValue }, quote! { rt::read::json }),
+        WireType::IntNumber => (quote! { i64 }, quote! { rt::read::int_number }),
+        WireType::IntString => (quote! { i64 }, quote! { rt::read::int_string }),
+        WireType::IntNumberOrString => (quote! { i64 }, quote! { rt::read::int_number_or_string }),
+        WireType::DateTime => (quote! { rt::OffsetDateTime }, quote! { rt::read::date_time }),
     }
 }
 
-/// `IntoToken`: the vendor's response to the normalized token.
-fn normalize(op: &Operation, name: &proc_macro2::Ident) -> TokenStream {
+/// `into_parts`: the vendor's response to the normalized token's parts.
+fn normalize(op: &Operation) -> TokenStream {
     let response = &op.response;
     let take = |role: Role| match response.field(role) {
         Some(f) => {
@@ -192,16 +195,15 @@ fn normalize(op: &Operation, name: &proc_macro2::Ident) -> TokenStream {
         None => quote! { None },
     };
     quote! {
-        impl rt::IntoToken for #name {
-            fn into_parts(self) -> rt::TokenParts {
-                rt::TokenParts {
-                    access_token: #access_token,
-                    token_type: #token_type,
-                    refresh_token: #refresh_token,
-                    scope: #scope,
-                    expiry: #expiry,
-                    refresh_token_expiry: #refresh_expiry,
-                }
+        /// The fields of the normalized token.
+        pub fn into_parts(self) -> rt::TokenParts {
+            rt::TokenParts {
+                access_token: #access_token,
+                token_type: #token_type,
+                refresh_token: #refresh_token,
+                scope: #scope,
+                expiry: #expiry,
+                refresh_token_expiry: #refresh_expiry,
             }
         }
     }
@@ -229,9 +231,9 @@ fn expiry_value(response: &Response, expiry: Option<&Expiry>, role: Role) -> Tok
         ExpiryKind::Iso8601 => quote! { rt::ExpiryValue::DateTime },
     };
     if field.required {
-        quote! { Some(#constructor(self.#name.get())) }
+        quote! { Some(#constructor(self.#name)) }
     } else {
-        quote! { self.#name.map(|value| #constructor(value.get())) }
+        quote! { self.#name.map(#constructor) }
     }
 }
 
@@ -256,6 +258,10 @@ fn descriptor(vendor: &Vendor, op: &Operation) -> TokenStream {
         quote! { rt::ErrorStatus { status: #matcher, meaning: #meaning } }
     });
     let fields = &op.errors.body_fields;
+    let nested_under = match &op.response.nested_under {
+        Some(outer) => quote! { Some(#outer) },
+        None => quote! { None },
+    };
     let _ = vendor;
     quote! {
         const #name: rt::Operation = rt::Operation {
@@ -266,6 +272,7 @@ fn descriptor(vendor: &Vendor, op: &Operation) -> TokenStream {
             success_status: #status,
             errors: &[ #( #statuses ),* ],
             error_fields: &[ #( #fields ),* ],
+            nested_under: #nested_under,
         };
     }
 }
@@ -282,7 +289,7 @@ pub fn client(vendor: &Vendor) -> TokenStream {
 
             async fn refresh_token(&self, current: &rt::Token) -> Result<rt::Token, rt::Error> {
                 let response = self.refresh(#( #args ),*).await?;
-                Ok(rt::normalize(response).keep_refresh_token_of(current))
+                Ok(rt::normalize(response.into_parts()).keep_refresh_token_of(current))
             }
         }
     });
@@ -347,7 +354,7 @@ pub fn client(vendor: &Vendor) -> TokenStream {
             }
 
             async fn fetch_token(&self) -> Result<rt::Token, rt::Error> {
-                self.token().await.map(rt::normalize)
+                self.token().await.map(|response| rt::normalize(response.into_parts()))
             }
 
             #refresh
@@ -393,13 +400,13 @@ fn function(vendor: &Vendor, op: &Operation) -> TokenStream {
     let mut steps = Vec::new();
     if !op.request.query.is_empty() {
         let value = struct_literal(&format!("{prefix}Query"), &op.request.query);
-        steps.push(quote! { .query(&#value) });
+        steps.push(quote! { .query(&#value.wire_fields()) });
     }
     if let Some(body) = &op.request.body {
         let value = struct_literal(&format!("{prefix}Body"), &body.fields);
         steps.push(match body.encoding {
-            Encoding::Json => quote! { .json(&#value) },
-            Encoding::Form => quote! { .form(&#value) },
+            Encoding::Json => quote! { .json(&#value.wire_fields()) },
+            Encoding::Form => quote! { .form(&#value.wire_fields()) },
         });
     }
     if let Some(basic) = &op.request.basic_auth {
@@ -419,14 +426,8 @@ fn function(vendor: &Vendor, op: &Operation) -> TokenStream {
     let response = format_ident!("{prefix}Response");
     let (output, send) = if op.kind == OperationKind::Revoke && op.response.fields.is_empty() {
         (quote! { () }, quote! { .send_expecting_no_body().await })
-    } else if op.response.nested_under.is_some() {
-        let envelope = format_ident!("{prefix}Envelope");
-        (
-            quote! { #response },
-            quote! { .send::<#envelope>().await.map(|envelope| envelope.inner) },
-        )
     } else {
-        (quote! { #response }, quote! { .send::<#response>().await })
+        (quote! { #response }, quote! { .send(#response::from_wire).await })
     };
     let _ = vendor;
     quote! {
