@@ -255,7 +255,10 @@ impl<'a> Call<'a> {
 
     /// Sends `fields` as an `application/x-www-form-urlencoded` body.
     pub fn form(mut self, fields: &WireFields<'_>) -> Self {
-        self.body = Some(("application/x-www-form-urlencoded", encode_form(fields).into_bytes()));
+        self.body = Some((
+            "application/x-www-form-urlencoded",
+            encode_form(fields).into_bytes(),
+        ));
         self
     }
 
@@ -291,7 +294,10 @@ impl<'a> Call<'a> {
     }
 
     /// Sends the request and reads the success body's JSON object with `read`.
-    pub async fn send<T>(self, read: fn(&mut WireObject) -> Result<T, DecodeError>) -> Result<T, Error> {
+    pub async fn send<T>(
+        self,
+        read: fn(&mut WireObject) -> Result<T, DecodeError>,
+    ) -> Result<T, Error> {
         let operation = self.operation;
         let body = self.send_raw().await?;
         WireObject::parse(&body, operation.nested_under)

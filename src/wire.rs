@@ -35,7 +35,12 @@ pub type WireFields<'a> = [(&'static str, WireValue<'a>)];
 
 /// `{"name": "value", ...}` in field order.
 pub fn encode_json(fields: &WireFields<'_>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(16 + fields.iter().map(|(k, v)| k.len() + v.expose().len() + 6).sum::<usize>());
+    let mut out = Vec::with_capacity(
+        16 + fields
+            .iter()
+            .map(|(k, v)| k.len() + v.expose().len() + 6)
+            .sum::<usize>(),
+    );
     out.push(b'{');
     for (i, (name, value)) in fields.iter().enumerate() {
         if i > 0 {
@@ -78,23 +83,41 @@ pub struct WireObject {
 impl WireObject {
     /// Parses a JSON body whose fields are the object itself or, with
     /// `nested_under`, that member of it.
-    pub(crate) fn parse(body: &[u8], nested_under: Option<&str>) -> Result<WireObject, DecodeError> {
-        let value: Value = serde_json::from_slice(body).map_err(|e| DecodeError(crate::error::redact_quoted(&e.to_string())))?;
+    pub(crate) fn parse(
+        body: &[u8],
+        nested_under: Option<&str>,
+    ) -> Result<WireObject, DecodeError> {
+        let value: Value = serde_json::from_slice(body)
+            .map_err(|e| DecodeError(crate::error::redact_quoted(&e.to_string())))?;
         let value = match nested_under {
             None => value,
             Some(outer) => match value {
-                Value::Object(mut object) => object.remove(outer).ok_or_else(|| DecodeError(format!("missing field `{outer}`")))?,
-                other => return Err(DecodeError(format!("expected a JSON object, found {}", kind(&other)))),
+                Value::Object(mut object) => object
+                    .remove(outer)
+                    .ok_or_else(|| DecodeError(format!("missing field `{outer}`")))?,
+                other => {
+                    return Err(DecodeError(format!(
+                        "expected a JSON object, found {}",
+                        kind(&other)
+                    )));
+                }
             },
         };
         match value {
             Value::Object(fields) => Ok(WireObject { fields }),
-            other => Err(DecodeError(format!("expected a JSON object, found {}", kind(&other)))),
+            other => Err(DecodeError(format!(
+                "expected a JSON object, found {}",
+                kind(&other)
+            ))),
         }
     }
 
     /// A field that must be present (and not null).
-    pub fn required<T>(&mut self, name: &str, read: fn(Value) -> Result<T, &'static str>) -> Result<T, DecodeError> {
+    pub fn required<T>(
+        &mut self,
+        name: &str,
+        read: fn(Value) -> Result<T, &'static str>,
+    ) -> Result<T, DecodeError> {
         match self.fields.remove(name) {
             None | Some(Value::Null) => Err(DecodeError(format!("missing field `{name}`"))),
             Some(value) => convert(name, value, read),
@@ -102,7 +125,11 @@ impl WireObject {
     }
 
     /// A field that may be absent or null.
-    pub fn optional<T>(&mut self, name: &str, read: fn(Value) -> Result<T, &'static str>) -> Result<Option<T>, DecodeError> {
+    pub fn optional<T>(
+        &mut self,
+        name: &str,
+        read: fn(Value) -> Result<T, &'static str>,
+    ) -> Result<Option<T>, DecodeError> {
         match self.fields.remove(name) {
             None | Some(Value::Null) => Ok(None),
             Some(value) => convert(name, value, read).map(Some),
@@ -110,9 +137,15 @@ impl WireObject {
     }
 }
 
-fn convert<T>(name: &str, value: Value, read: fn(Value) -> Result<T, &'static str>) -> Result<T, DecodeError> {
+fn convert<T>(
+    name: &str,
+    value: Value,
+    read: fn(Value) -> Result<T, &'static str>,
+) -> Result<T, DecodeError> {
     let found = kind(&value);
-    read(value).map_err(|expected| DecodeError(format!("field `{name}` must be {expected}; found {found}")))
+    read(value).map_err(|expected| {
+        DecodeError(format!("field `{name}` must be {expected}; found {found}"))
+    })
 }
 
 fn kind(value: &Value) -> &'static str {
@@ -170,29 +203,52 @@ pub mod read {
     }
 
     pub fn int_number_or_string(value: Value) -> Result<i64, &'static str> {
-        from_number(&value).or_else(|| from_text(&value)).ok_or("an integer, as a number or a string")
+        from_number(&value)
+            .or_else(|| from_text(&value))
+            .ok_or("an integer, as a number or a string")
     }
 
     /// An ISO-8601 (RFC 3339) date-time, e.g. `2025-05-16T09:30:00Z`.
     pub fn date_time(value: Value) -> Result<OffsetDateTime, &'static str> {
         const EXPECTED: &str = "an ISO-8601 date-time such as 2025-05-16T09:30:00Z";
-        let Value::String(text) = value else { return Err(EXPECTED) };
-        OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339).map_err(|_| EXPECTED)
+        let Value::String(text) = value else {
+            return Err(EXPECTED);
+        };
+        OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| EXPECTED)
     }
 
     fn from_number(value: &Value) -> Option<i64> {
-        let Value::Number(number) = value else { return None };
+        let Value::Number(number) = value else {
+            return None;
+        };
         number
             .as_i64()
-            .or_else(|| number.as_u64().map(|n| i64::try_from(n).unwrap_or(i64::MAX)))
+            .or_else(|| {
+                number
+                    .as_u64()
+                    .map(|n| i64::try_from(n).unwrap_or(i64::MAX))
+            })
             // `as` saturates at the i64 range, which the expiry clamp absorbs.
-            .or_else(|| number.as_f64().filter(|f| f.is_finite()).map(|f| f.trunc() as i64))
+            .or_else(|| {
+                number
+                    .as_f64()
+                    .filter(|f| f.is_finite())
+                    .map(|f| f.trunc() as i64)
+            })
     }
 
     fn from_text(value: &Value) -> Option<i64> {
-        let Value::String(text) = value else { return None };
+        let Value::String(text) = value else {
+            return None;
+        };
         let text = text.trim();
-        text.parse::<i64>().ok().or_else(|| text.parse::<f64>().ok().filter(|f| f.is_finite()).map(|f| f.trunc() as i64))
+        text.parse::<i64>().ok().or_else(|| {
+            text.parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .map(|f| f.trunc() as i64)
+        })
     }
 }
 
@@ -227,7 +283,12 @@ mod tests {
 
     #[test]
     fn date_times_parse_rfc3339() {
-        assert_eq!(read::date_time(json!("2025-05-16T09:30:00.000Z")).unwrap().unix_timestamp(), 1_747_387_800);
+        assert_eq!(
+            read::date_time(json!("2025-05-16T09:30:00.000Z"))
+                .unwrap()
+                .unix_timestamp(),
+            1_747_387_800
+        );
         assert!(read::date_time(json!("tomorrow")).is_err());
     }
 
@@ -235,12 +296,26 @@ mod tests {
     fn errors_name_the_field_not_the_value() {
         let mut wire = object(r#"{"access_token": 12, "expires_in": "s3cret"}"#);
         let error = wire.required("access_token", read::secret).unwrap_err();
-        assert_eq!(error.to_string(), "field `access_token` must be a string; found an integer");
+        assert_eq!(
+            error.to_string(),
+            "field `access_token` must be a string; found an integer"
+        );
         let error = wire.required("expires_in", read::int_number).unwrap_err();
-        assert_eq!(error.to_string(), "field `expires_in` must be an integer number; found a string");
+        assert_eq!(
+            error.to_string(),
+            "field `expires_in` must be an integer number; found a string"
+        );
         assert!(!error.to_string().contains("s3cret"));
-        assert_eq!(wire.required("scope", read::string).unwrap_err().to_string(), "missing field `scope`");
-        assert_eq!(object(r#"{"scope": null}"#).optional("scope", read::string), Ok(None));
+        assert_eq!(
+            wire.required("scope", read::string)
+                .unwrap_err()
+                .to_string(),
+            "missing field `scope`"
+        );
+        assert_eq!(
+            object(r#"{"scope": null}"#).optional("scope", read::string),
+            Ok(None)
+        );
     }
 
     #[test]
@@ -254,10 +329,19 @@ mod tests {
     #[test]
     fn encodings_escape_every_special_character() {
         let secret = SecretString::from("a+b&c=d%e f/é\"\\".to_owned());
-        let fields = [("grant_type", WireValue::Text("client_credentials")), ("secret", WireValue::Secret(&secret))];
-        assert_eq!(encode_form(&fields), "grant_type=client_credentials&secret=a%2Bb%26c%3Dd%25e+f%2F%C3%A9%22%5C");
+        let fields = [
+            ("grant_type", WireValue::Text("client_credentials")),
+            ("secret", WireValue::Secret(&secret)),
+        ];
+        assert_eq!(
+            encode_form(&fields),
+            "grant_type=client_credentials&secret=a%2Bb%26c%3Dd%25e+f%2F%C3%A9%22%5C"
+        );
         let json: Value = serde_json::from_slice(&encode_json(&fields)).unwrap();
-        assert_eq!(json, json!({ "grant_type": "client_credentials", "secret": "a+b&c=d%e f/é\"\\" }));
+        assert_eq!(
+            json,
+            json!({ "grant_type": "client_credentials", "secret": "a+b&c=d%e f/é\"\\" })
+        );
         assert_eq!(encode_json(&[]), b"{}");
     }
 }

@@ -39,10 +39,22 @@ fn wire_struct(name: &str, place: &str, params: &[Param]) -> TokenStream {
     let fields = params.iter().map(|p| {
         let field = ident(&p.field);
         let (origin, ty) = match &p.source {
-            Source::Credential(name) => (format!(" `{}`: the credential `{name}`.", p.wire), quote! { &'a rt::SecretString }),
-            Source::Token(token) => (format!(" `{}`: the current `{}`.", p.wire, token.name()), quote! { &'a rt::SecretString }),
-            Source::Constant(value) => (format!(" `{}`: always `{value}`.", p.wire), quote! { &'a str }),
-            Source::Variable(name) => (format!(" `{}`: the configured `{name}`.", p.wire), quote! { &'a str }),
+            Source::Credential(name) => (
+                format!(" `{}`: the credential `{name}`.", p.wire),
+                quote! { &'a rt::SecretString },
+            ),
+            Source::Token(token) => (
+                format!(" `{}`: the current `{}`.", p.wire, token.name()),
+                quote! { &'a rt::SecretString },
+            ),
+            Source::Constant(value) => (
+                format!(" `{}`: always `{value}`.", p.wire),
+                quote! { &'a str },
+            ),
+            Source::Variable(name) => (
+                format!(" `{}`: the configured `{name}`.", p.wire),
+                quote! { &'a str },
+            ),
         };
         quote! {
             #[doc = #origin]
@@ -89,7 +101,11 @@ fn response(op: &Operation) -> TokenStream {
             (None, role) => doc(role_doc(role)),
         };
         let wire = format!(" Wire name: `{}`.", f.wire);
-        let ty = if f.required { ty } else { quote! { Option<#ty> } };
+        let ty = if f.required {
+            ty
+        } else {
+            quote! { Option<#ty> }
+        };
         quote! { #docs #[doc = ""] #[doc = #wire] pub #field: #ty }
     });
     let reads = op.response.fields.iter().map(|f| {
@@ -147,7 +163,10 @@ fn wire_type(wire_type: WireType) -> (TokenStream, TokenStream) {
         WireType::IntNumber => (quote! { i64 }, quote! { rt::read::int_number }),
         WireType::IntString => (quote! { i64 }, quote! { rt::read::int_string }),
         WireType::IntNumberOrString => (quote! { i64 }, quote! { rt::read::int_number_or_string }),
-        WireType::DateTime => (quote! { rt::OffsetDateTime }, quote! { rt::read::date_time }),
+        WireType::DateTime => (
+            quote! { rt::OffsetDateTime },
+            quote! { rt::read::date_time },
+        ),
     }
 }
 
@@ -427,7 +446,10 @@ fn function(vendor: &Vendor, op: &Operation) -> TokenStream {
     let (output, send) = if op.kind == OperationKind::Revoke && op.response.fields.is_empty() {
         (quote! { () }, quote! { .send_expecting_no_body().await })
     } else {
-        (quote! { #response }, quote! { .send(#response::from_wire).await })
+        (
+            quote! { #response },
+            quote! { .send(#response::from_wire).await },
+        )
     };
     let _ = vendor;
     quote! {
