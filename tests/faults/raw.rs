@@ -48,36 +48,29 @@ impl RawServer {
     }
 }
 
+/// Every response closes its connection, so one request is served per
+/// connection.
 async fn serve(mut socket: TcpStream, counter: Arc<AtomicUsize>, behaviours: Vec<Behaviour>) {
-    loop {
-        if !read_request(&mut socket).await {
-            return;
+    if !read_request(&mut socket).await {
+        return;
+    }
+    let n = counter.fetch_add(1, Ordering::SeqCst);
+    match behaviours[n.min(behaviours.len() - 1)].clone() {
+        Behaviour::Write(bytes) => {
+            let _ = socket.write_all(&bytes).await;
+            let _ = socket.shutdown().await;
         }
-        let n = counter.fetch_add(1, Ordering::SeqCst);
-        let behaviour = behaviours[n.min(behaviours.len() - 1)].clone();
-        match behaviour {
-            Behaviour::Write(bytes) => {
-                let _ = socket.write_all(&bytes).await;
-                let _ = socket.shutdown().await;
-                return;
-            }
-            Behaviour::Trickle(bytes, delay) => {
-                for byte in bytes {
-                    if socket.write_all(&[byte]).await.is_err() {
-                        return;
-                    }
-                    tokio::time::sleep(delay).await;
+        Behaviour::Trickle(bytes, delay) => {
+            for byte in bytes {
+                if socket.write_all(&[byte]).await.is_err() {
+                    return;
                 }
-                return;
+                tokio::time::sleep(delay).await;
             }
-            Behaviour::Hang => {
-                tokio::time::sleep(Duration::from_secs(3600)).await;
-                return;
-            }
-            Behaviour::Reset => {
-                let _ = socket.set_linger(Some(Duration::ZERO));
-                return;
-            }
+        }
+        Behaviour::Hang => tokio::time::sleep(Duration::from_secs(3600)).await,
+        Behaviour::Reset => {
+            let _ = socket.set_zero_linger();
         }
     }
 }
