@@ -320,3 +320,51 @@ mod tests {
         assert!(shown.contains("[REDACTED]"));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Instants a wall clock may show: year 1 to 9999.
+    fn any_now() -> impl Strategy<Value = OffsetDateTime> {
+        (-62_135_596_800i64..253_402_300_799).prop_map(|s| OffsetDateTime::from_unix_timestamp(s).unwrap())
+    }
+
+    proptest! {
+        /// Any expiry value yields a lifetime within [0, cap] without panicking.
+        #[test]
+        fn lifetimes_are_bounded(seconds in any::<i64>(), now in any_now()) {
+            for value in [ExpiryValue::RelativeSeconds(seconds), ExpiryValue::UnixTime(seconds)] {
+                prop_assert!(value.lifetime(now) <= MAX_LIFETIME);
+            }
+        }
+
+        /// "expires in s seconds" and "expires at now + s" agree, in all three forms.
+        #[test]
+        fn absolute_and_relative_forms_agree(seconds in -1_000_000_000i64..1_000_000_000, now in any_now()) {
+            let relative = ExpiryValue::RelativeSeconds(seconds).lifetime(now);
+            let unix = ExpiryValue::UnixTime(now.unix_timestamp() + seconds).lifetime(now);
+            prop_assert_eq!(unix, relative);
+            if let Some(at) = now.checked_add(time::Duration::seconds(seconds)) {
+                prop_assert_eq!(ExpiryValue::DateTime(at).lifetime(now), relative);
+            }
+        }
+
+        /// Normalizing never panics or overflows the monotonic clock.
+        #[test]
+        fn normalizing_never_overflows(seconds in any::<i64>(), default in proptest::option::of(any::<u64>()), refresh in proptest::option::of(any::<i64>())) {
+            let parts = TokenParts {
+                access_token: "a".into(),
+                token_type: None,
+                refresh_token: None,
+                scope: None,
+                expiry: ExpirySource { value: Some(ExpiryValue::RelativeSeconds(seconds)).filter(|_| default.is_none()), default_seconds: default },
+                refresh_token_expiry: refresh.map(ExpiryValue::UnixTime),
+            };
+            let token = normalize_at(parts, Instant::now(), OffsetDateTime::now_utc());
+            prop_assert!(token.lifetime() <= MAX_LIFETIME);
+            prop_assert!(token.expires_at() >= token.received_at());
+        }
+    }
+}

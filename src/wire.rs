@@ -345,3 +345,88 @@ mod tests {
         assert_eq!(encode_json(&[]), b"{}");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Any JSON value, nested a few levels.
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            any::<String>().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(any::<String>(), inner, 0..4).prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Form encoding round-trips any credential, `+ & = %`, spaces and
+        /// non-ASCII included, in order.
+        #[test]
+        fn form_round_trips_any_value(values in prop::collection::vec(any::<String>(), 1..5)) {
+            let secrets: Vec<SecretString> = values.iter().map(|v| SecretString::from(v.clone())).collect();
+            let fields: Vec<(&'static str, WireValue<'_>)> = secrets.iter().map(|s| ("field", WireValue::Secret(s))).collect();
+            let decoded: Vec<String> = url::form_urlencoded::parse(encode_form(&fields).as_bytes()).map(|(_, v)| v.into_owned()).collect();
+            prop_assert_eq!(decoded, values);
+        }
+
+        /// The query string, encoded as the runtime appends it, round-trips too.
+        #[test]
+        fn query_round_trips_any_value(value in any::<String>(), special in "[+&=% ?#/é]{0,8}") {
+            let value = format!("{value}{special}");
+            let mut url = reqwest::Url::parse("https://vendor.example/token?existing=1").unwrap();
+            url.query_pairs_mut().append_pair("client_secret", &value);
+            let pairs: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+            prop_assert_eq!(pairs, vec![("existing".to_owned(), "1".to_owned()), ("client_secret".to_owned(), value)]);
+        }
+
+        /// JSON encoding round-trips any value.
+        #[test]
+        fn json_round_trips_any_value(name in "[a-zA-Z_]{1,12}", value in any::<String>()) {
+            let secret = SecretString::from(value.clone());
+            let name: &'static str = Box::leak(name.into_boxed_str());
+            let parsed: Value = serde_json::from_slice(&encode_json(&[(name, WireValue::Secret(&secret))])).unwrap();
+            prop_assert_eq!(parsed, serde_json::json!({ name: value }));
+        }
+
+        /// No reader panics on any value, and every refusal names the field.
+        #[test]
+        fn readers_never_panic(value in any_json()) {
+            let readers: [fn(&mut WireObject) -> Result<(), DecodeError>; 10] = [
+                |w| w.required("f", read::string).map(drop),
+                |w| w.required("f", read::secret).map(drop),
+                |w| w.required("f", read::integer).map(drop),
+                |w| w.required("f", read::number).map(drop),
+                |w| w.required("f", read::boolean).map(drop),
+                |w| w.required("f", read::json).map(drop),
+                |w| w.optional("f", read::int_number).map(drop),
+                |w| w.optional("f", read::int_string).map(drop),
+                |w| w.optional("f", read::int_number_or_string).map(drop),
+                |w| w.optional("f", read::date_time).map(drop),
+            ];
+            let body = serde_json::to_vec(&serde_json::json!({ "f": value })).unwrap();
+            for read in readers {
+                let mut wire = WireObject::parse(&body, None).unwrap();
+                if let Err(error) = read(&mut wire) {
+                    prop_assert!(error.to_string().contains("`f`"), "{}", error);
+                }
+            }
+        }
+
+        /// Parsing any bytes as a response never panics.
+        #[test]
+        fn parsing_any_body_never_panics(body in prop::collection::vec(any::<u8>(), 0..256), nested in proptest::option::of("[a-z]{1,4}")) {
+            let _ = WireObject::parse(&body, nested.as_deref());
+        }
+    }
+}

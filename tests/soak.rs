@@ -1,0 +1,103 @@
+//! Soak: thousands of concurrent tasks ask for authorized requests against a
+//! local vendor whose tokens live one second.
+//!
+//! ```text
+//! cargo test --release --test soak -- --ignored --nocapture            # 60 s
+//! SOAK_SECONDS=5 cargo test --release --test soak -- --ignored --nocapture
+//! ```
+//!
+//! Checks: zero errors; every request carries a token that was not expired
+//! when it was handed out; and the vendor saw one token request per usable
+//! token lifetime (plus at most a couple at the edges), i.e. no duplicate
+//! fetches under load.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use vendor_auth::{TokenManager, derbysoft_ticket};
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const TASKS: usize = 2000;
+const LIFETIME: Duration = Duration::from_secs(1);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a long run; see the module docs for the command"]
+async fn thousands_of_tasks_over_one_second_tokens() {
+    let seconds: u64 = std::env::var("SOAK_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
+    let duration = Duration::from_secs(seconds);
+
+    let server = MockServer::start().await;
+    let issued: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let counter = Arc::new(AtomicUsize::new(0));
+    {
+        let issued = Arc::clone(&issued);
+        let counter = Arc::clone(&counter);
+        Mock::given(path("/token"))
+            .respond_with(move |_: &Request| {
+                let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+                let token = format!("tok-{n}");
+                issued.lock().unwrap().insert(token.clone(), Instant::now());
+                ResponseTemplate::new(200).set_body_json(json!({ "access_token": token, "token_type": "Bearer", "expires_in": 1 }))
+            })
+            .mount(&server)
+            .await;
+    }
+    let url = format!("{}/token", server.uri()).parse().unwrap();
+    let client = derbysoft_ticket::Client::new(derbysoft_ticket::Environment::Production(url), derbysoft_ticket::Credentials::new("id", "secret")).unwrap();
+    // No refresh-ahead: a token is used for its whole usable lifetime, so the
+    // count of renewals is exact. Margin: the default, a tenth of the lifetime.
+    let tokens = TokenManager::builder().refresh_ahead(Duration::ZERO).build(client);
+    let http = reqwest::Client::new();
+    let api = format!("{}/api", server.uri());
+
+    let started = Instant::now();
+    let workers: Vec<_> = (0..TASKS)
+        .map(|_| {
+            let (tokens, http, api, issued) = (tokens.clone(), http.clone(), api.clone(), Arc::clone(&issued));
+            tokio::spawn(async move {
+                let (mut requests, mut errors, mut expired) = (0u64, 0u64, 0u64);
+                while started.elapsed() < duration {
+                    match tokens.authorize(http.get(&api)).await.and_then(|r| r.build().map_err(|_| unreachable!())) {
+                        Ok(request) => {
+                            requests += 1;
+                            let header = request.headers()["authorization"].to_str().unwrap().to_owned();
+                            let token = header.trim_start_matches("Bearer ");
+                            let age = issued.lock().unwrap().get(token).map(Instant::elapsed);
+                            if age.is_none_or(|age| age >= LIFETIME) {
+                                expired += 1;
+                            }
+                        }
+                        Err(_) => errors += 1,
+                    }
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                (requests, errors, expired)
+            })
+        })
+        .collect();
+    let (mut requests, mut errors, mut expired) = (0, 0, 0);
+    for worker in workers {
+        let (r, e, x) = worker.await.unwrap();
+        requests += r;
+        errors += e;
+        expired += x;
+    }
+    let elapsed = started.elapsed();
+    let fetched = counter.load(Ordering::SeqCst);
+    let usable = LIFETIME.mul_f64(0.9);
+    let expected = elapsed.as_secs_f64() / usable.as_secs_f64();
+    println!(
+        "soak: {TASKS} tasks, {elapsed:.1?}, {requests} authorized requests, {errors} errors, {expired} with an expired token; \
+         {fetched} token requests for {:.1} token lifetimes ({expected:.1} usable lifetimes of {usable:?})",
+        elapsed.as_secs_f64() / LIFETIME.as_secs_f64()
+    );
+    assert_eq!(errors, 0);
+    assert_eq!(expired, 0);
+    assert!(requests > TASKS as u64 * seconds, "the tasks kept asking");
+    assert!((fetched as f64) <= expected.ceil() + 2.0, "{fetched} token requests for {expected:.1} lifetimes: duplicates");
+    assert!((fetched as f64) >= expected.floor() - 1.0, "{fetched} token requests for {expected:.1} lifetimes: tokens outlived");
+}
