@@ -328,7 +328,8 @@ mod properties {
 
     /// Instants a wall clock may show: year 1 to 9999.
     fn any_now() -> impl Strategy<Value = OffsetDateTime> {
-        (-62_135_596_800i64..253_402_300_799).prop_map(|s| OffsetDateTime::from_unix_timestamp(s).unwrap())
+        (-62_135_596_800i64..253_402_300_799)
+            .prop_map(|s| OffsetDateTime::from_unix_timestamp(s).unwrap())
     }
 
     proptest! {

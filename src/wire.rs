@@ -82,11 +82,9 @@ pub struct WireObject {
 
 impl WireObject {
     /// Parses a JSON body whose fields are the object itself or, with
-    /// `nested_under`, that member of it.
-    pub(crate) fn parse(
-        body: &[u8],
-        nested_under: Option<&str>,
-    ) -> Result<WireObject, DecodeError> {
+    /// `nested_under`, that member of it. Errors name what was wrong, never
+    /// the body's values (a token endpoint's body holds secrets).
+    pub fn parse(body: &[u8], nested_under: Option<&str>) -> Result<WireObject, DecodeError> {
         let value: Value = serde_json::from_slice(body)
             .map_err(|e| DecodeError(crate::error::redact_quoted(&e.to_string())))?;
         let value = match nested_under {
@@ -364,7 +362,8 @@ mod properties {
         leaf.prop_recursive(3, 16, 4, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                prop::collection::btree_map(any::<String>(), inner, 0..4).prop_map(|m| Value::Object(m.into_iter().collect())),
+                prop::collection::btree_map(any::<String>(), inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
             ]
         })
     }

@@ -843,15 +843,16 @@ impl Context<'_> {
                 spec::StatusKey::Code(code) if (400..600).contains(code) => {
                     Some(StatusMatch::Exact(*code))
                 }
-                spec::StatusKey::Text(text)
-                    if text.len() == 3
-                        && text[1..].eq_ignore_ascii_case("xx")
-                        && matches!(&text[..1], "4" | "5") =>
-                {
-                    Some(StatusMatch::Class(
-                        text[..1].parse::<u16>().unwrap_or(5) * 100,
-                    ))
-                }
+                // Bytes, not `str` slices: a key may be any text, and slicing
+                // inside a multi-byte character panics (found by fuzzing).
+                spec::StatusKey::Text(text) => match text.as_bytes() {
+                    [class @ (b'4' | b'5'), x, y]
+                        if x.eq_ignore_ascii_case(&b'x') && y.eq_ignore_ascii_case(&b'x') =>
+                    {
+                        Some(StatusMatch::Class(u16::from(class - b'0') * 100))
+                    }
+                    _ => None,
+                },
                 _ => None,
             };
             match status {

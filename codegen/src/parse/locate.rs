@@ -26,6 +26,11 @@ impl Locations {
     pub fn index(source: &str) -> Self {
         let mut walker = Walker {
             source,
+            char_starts: source
+                .char_indices()
+                .map(|(at, _)| at)
+                .chain([source.len()])
+                .collect(),
             locations: Locations::default(),
             stack: Vec::new(),
         };
@@ -72,11 +77,27 @@ enum Frame {
 
 struct Walker<'a> {
     source: &'a str,
+    /// Byte offset of each character: yaml-rust2's markers count characters,
+    /// spans count bytes (a fuzzer found the difference on non-ASCII text).
+    char_starts: Vec<usize>,
     locations: Locations,
     stack: Vec<Frame>,
 }
 
 impl Walker<'_> {
+    fn byte_offset(&self, mark: Marker) -> usize {
+        self.char_starts[mark.index().min(self.char_starts.len() - 1)]
+    }
+
+    /// The largest character boundary at or before `at`.
+    fn floor(&self, at: usize) -> usize {
+        let mut at = at.min(self.source.len());
+        while !self.source.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    }
+
     fn path(&self) -> Path {
         self.stack
             .iter()
@@ -103,7 +124,7 @@ impl Walker<'_> {
     }
 
     fn scalar_span(&self, text: &str, style: TScalarStyle, mark: Marker) -> Range<usize> {
-        let start = mark.index().min(self.source.len());
+        let start = self.byte_offset(mark);
         let quoted = matches!(
             style,
             TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
@@ -112,10 +133,14 @@ impl Walker<'_> {
         let line_end = self.source[start..]
             .find('\n')
             .map_or(self.source.len(), |n| start + n);
-        start
-            ..(start + len.max(1))
-                .min(line_end.max(start + 1))
-                .min(self.source.len())
+        // At least one character, never past the line: a scalar's text may
+        // differ in length from its source (escapes, folding).
+        let one_char = self.source[start..]
+            .chars()
+            .next()
+            .map_or(0, char::len_utf8);
+        let end = (start + len).min(line_end).max(start + one_char);
+        start..self.floor(end)
     }
 }
 
@@ -137,8 +162,12 @@ impl MarkedEventReceiver for Walker<'_> {
                 }
             }
             Event::MappingStart(..) | Event::SequenceStart(..) => {
-                let start = mark.index().min(self.source.len());
-                self.value_at(start..(start + 1).min(self.source.len()));
+                let start = self.byte_offset(mark);
+                let one_char = self.source[start..]
+                    .chars()
+                    .next()
+                    .map_or(0, char::len_utf8);
+                self.value_at(start..start + one_char);
                 self.stack.push(match event {
                     Event::MappingStart(..) => Frame::Mapping { key: None },
                     _ => Frame::Sequence { index: 0 },
@@ -171,5 +200,14 @@ mod tests {
         // An unknown child falls back to its nearest known ancestor.
         let fallback = locations.key(&["a", "b", "zzz"]).unwrap();
         assert_eq!(&source[fallback], "b");
+    }
+
+    #[test]
+    fn spans_are_bytes_after_non_ascii_text() {
+        let source = "name: Ünïcödé 🦀\nmodule: x\n\u{efaa6}: y\n";
+        let locations = Locations::index(source);
+        assert_eq!(&source[locations.key(&["module"]).unwrap()], "module");
+        assert_eq!(&source[locations.value(&["module"]).unwrap()], "x");
+        assert_eq!(&source[locations.key(&["\u{efaa6}"]).unwrap()], "\u{efaa6}");
     }
 }

@@ -24,10 +24,19 @@ pub fn parse(source: &str) -> Result<Parsed, Diagnostic> {
     }
 }
 
-/// serde_yaml places an unknown key at its mapping; the index knows the key
-/// itself from the message's `path: unknown field `name`` form.
-fn unknown_key_span(message: &str, locations: &Locations) -> Option<std::ops::Range<usize>> {
-    let (path, rest) = message.split_once(": unknown field `")?;
+/// serde_yaml places an unknown or duplicate key at its mapping; the index
+/// knows the key itself from the message's `path: unknown field `name`` form.
+/// Of a duplicate, the index holds the later occurrence: the one to remove.
+fn key_span(message: &str, locations: &Locations) -> Option<std::ops::Range<usize>> {
+    let (path, rest) = ["unknown field `", "duplicate field `"]
+        .iter()
+        .find_map(|marker| {
+            let at = message.find(marker)?;
+            Some((
+                message[..at].trim_end_matches(": "),
+                &message[at + marker.len()..],
+            ))
+        })?;
     let key = rest.split('`').next()?;
     let mut full: Vec<&str> = if path.is_empty() || path.contains(' ') {
         Vec::new()
@@ -39,6 +48,10 @@ fn unknown_key_span(message: &str, locations: &Locations) -> Option<std::ops::Ra
 }
 
 fn syntax_diagnostic(source: &str, error: &serde_yaml::Error, locations: &Locations) -> Diagnostic {
+    if is_blank(source) {
+        return Diagnostic::new("the spec is empty", Some(0..0))
+            .help("start from one of the specs in `specs/`, or follow docs/adding-a-vendor.md");
+    }
     // serde_yaml appends " at line L column C" to its message; the position is
     // shown by the snippet instead.
     let text = error.to_string();
@@ -46,20 +59,59 @@ fn syntax_diagnostic(source: &str, error: &serde_yaml::Error, locations: &Locati
         Some(cut) => text[..cut].to_owned(),
         None => text,
     };
-    let span = unknown_key_span(&message, locations).or_else(|| {
+    let message = plain_types(&message);
+    let span = key_span(&message, locations).or_else(|| {
         error.location().map(|location| {
-            let start = location.index().min(source.len());
-            start..(start + 1).min(source.len())
+            let start = floor_char_boundary(source, location.index());
+            // One character, which may be several bytes.
+            let end = source[start..]
+                .chars()
+                .next()
+                .map_or(start, |c| start + c.len_utf8());
+            start..end
         })
     });
+    let at_tab = span
+        .as_ref()
+        .is_some_and(|span| source[span.start..].starts_with('\t'));
     let help = if message.contains("unknown field") {
         "remove the key or fix its spelling; the keys allowed here are listed in the message"
+    } else if message.contains("duplicate field") {
+        "remove one of the two: a key may appear once in a mapping"
+    } else if at_tab {
+        "indent with spaces: YAML does not allow tabs in indentation"
     } else if message.contains("mapping values are not allowed") {
         "quote the value: a `: ` inside an unquoted value starts a new mapping"
     } else if message.contains("missing field") {
-        "add the missing key"
+        "add the missing key; README.md lists every key of the format"
+    } else if message.contains("invalid type") || message.contains("invalid value") {
+        "write a value of the type the message names"
     } else {
         "fix the YAML at the marked position"
     };
     Diagnostic::new(message, span).help(help)
+}
+
+/// serde's messages name Rust types; spec authors think in values.
+fn plain_types(message: &str) -> String {
+    message
+        .replace("expected u64", "expected a whole number, 0 or more")
+        .replace("expected u16", "expected a whole number from 0 to 65535")
+        .replace("expected a borrowed string", "expected a string")
+}
+
+/// Nothing but whitespace and comments.
+fn is_blank(source: &str) -> bool {
+    source
+        .lines()
+        .map(str::trim)
+        .all(|line| line.is_empty() || line.starts_with('#'))
+}
+
+fn floor_char_boundary(source: &str, index: usize) -> usize {
+    let mut index = index.min(source.len());
+    while !source.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
 }
