@@ -248,4 +248,69 @@ pub mod derbysoft_ai_voice {
             },
         ],
     };
+    /// This vendor, described for tools that pick vendors by name.
+    pub const VENDOR_INFO: rt::Vendor = rt::Vendor {
+        module: "derbysoft_ai_voice",
+        name: VENDOR,
+        environments: &[
+            rt::EnvironmentInfo {
+                name: "production",
+                user_supplied: false,
+            },
+        ],
+        default_environment: Some("production"),
+        env_vars: &[
+            rt::EnvVar {
+                name: "DERBYSOFT_AI_VOICE_CLIENT_ID",
+                description: Some("ClientID issued by DerbySoft (valid for 180 days)."),
+                secret: true,
+            },
+            rt::EnvVar {
+                name: "DERBYSOFT_AI_VOICE_CLIENT_SECRET",
+                description: Some(
+                    "ClientSecret issued by DerbySoft (valid for 180 days).",
+                ),
+                secret: true,
+            },
+            rt::EnvVar {
+                name: "DERBYSOFT_AI_VOICE_DOMAIN_NAME",
+                description: Some(
+                    "Host name DerbySoft assigned to the client, e.g. `voice.example.derbysoft.com`.",
+                ),
+                secret: false,
+            },
+        ],
+        fetch_token: |selection| Box::pin(fetch_token_from_env(selection)),
+    };
+    async fn fetch_token_from_env(
+        selection: rt::Selection,
+    ) -> Result<rt::Token, rt::Error> {
+        let client = Client::from_env(&selection)?;
+        rt::TokenClient::fetch_token(&client).await
+    }
+    impl Client {
+        /// A client whose credentials and settings come from the environment variables `DERBYSOFT_AI_VOICE_CLIENT_ID`, `DERBYSOFT_AI_VOICE_CLIENT_SECRET`, `DERBYSOFT_AI_VOICE_DOMAIN_NAME`.
+        ///
+        /// `selection` names an environment of the spec (the default if
+        /// none), or gives another base URL.
+        pub fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+            let environment = match selection.resolve(&VENDOR_INFO)? {
+                rt::Chosen::Named(0, _) => Environment::Production,
+                rt::Chosen::Custom(url) => Environment::Custom(url),
+                chosen => return Err(chosen.unexpected(VENDOR)),
+            };
+            let config = Config {
+                environment,
+                domain_name: rt::env_var(VENDOR, "DERBYSOFT_AI_VOICE_DOMAIN_NAME")?,
+            };
+            let credentials = Credentials {
+                client_id: rt::env_secret(VENDOR, "DERBYSOFT_AI_VOICE_CLIENT_ID")?,
+                client_secret: rt::env_secret(
+                    VENDOR,
+                    "DERBYSOFT_AI_VOICE_CLIENT_SECRET",
+                )?,
+            };
+            Self::new(config, credentials)
+        }
+    }
 }

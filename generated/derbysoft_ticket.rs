@@ -237,4 +237,59 @@ pub mod derbysoft_ticket {
         scheme: Some("Bearer"),
         headers: &[],
     };
+    /// This vendor, described for tools that pick vendors by name.
+    pub const VENDOR_INFO: rt::Vendor = rt::Vendor {
+        module: "derbysoft_ticket",
+        name: VENDOR,
+        environments: &[
+            rt::EnvironmentInfo {
+                name: "uat",
+                user_supplied: false,
+            },
+            rt::EnvironmentInfo {
+                name: "production",
+                user_supplied: true,
+            },
+        ],
+        default_environment: Some("uat"),
+        env_vars: &[
+            rt::EnvVar {
+                name: "DERBYSOFT_TICKET_CLIENT_ID",
+                description: Some("Client ID of the client credential."),
+                secret: true,
+            },
+            rt::EnvVar {
+                name: "DERBYSOFT_TICKET_CLIENT_SECRET",
+                description: Some("Client Secret of the client credential."),
+                secret: true,
+            },
+        ],
+        fetch_token: |selection| Box::pin(fetch_token_from_env(selection)),
+    };
+    async fn fetch_token_from_env(
+        selection: rt::Selection,
+    ) -> Result<rt::Token, rt::Error> {
+        let client = Client::from_env(&selection)?;
+        rt::TokenClient::fetch_token(&client).await
+    }
+    impl Client {
+        /// A client whose credentials and settings come from the environment variables `DERBYSOFT_TICKET_CLIENT_ID`, `DERBYSOFT_TICKET_CLIENT_SECRET`.
+        ///
+        /// `selection` names an environment of the spec (the default if
+        /// none), or gives another base URL.
+        pub fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+            let environment = match selection.resolve(&VENDOR_INFO)? {
+                rt::Chosen::Named(0, _) => Environment::Uat,
+                rt::Chosen::Named(1, Some(url)) => Environment::Production(url),
+                rt::Chosen::Custom(url) => Environment::Custom(url),
+                chosen => return Err(chosen.unexpected(VENDOR)),
+            };
+            let config = Config { environment };
+            let credentials = Credentials {
+                client_id: rt::env_secret(VENDOR, "DERBYSOFT_TICKET_CLIENT_ID")?,
+                client_secret: rt::env_secret(VENDOR, "DERBYSOFT_TICKET_CLIENT_SECRET")?,
+            };
+            Self::new(config, credentials)
+        }
+    }
 }

@@ -236,4 +236,58 @@ pub mod verbio {
         scheme: Some("Bearer"),
         headers: &[],
     };
+    /// This vendor, described for tools that pick vendors by name.
+    pub const VENDOR_INFO: rt::Vendor = rt::Vendor {
+        module: "verbio",
+        name: VENDOR,
+        environments: &[
+            rt::EnvironmentInfo {
+                name: "production",
+                user_supplied: false,
+            },
+        ],
+        default_environment: Some("production"),
+        env_vars: &[
+            rt::EnvVar {
+                name: "VERBIO_CLIENT_ID",
+                description: Some(
+                    "Customer client id, from the Speech Center Dashboard.",
+                ),
+                secret: true,
+            },
+            rt::EnvVar {
+                name: "VERBIO_CLIENT_SECRET",
+                description: Some(
+                    "Customer client secret, from the Speech Center Dashboard.",
+                ),
+                secret: true,
+            },
+        ],
+        fetch_token: |selection| Box::pin(fetch_token_from_env(selection)),
+    };
+    async fn fetch_token_from_env(
+        selection: rt::Selection,
+    ) -> Result<rt::Token, rt::Error> {
+        let client = Client::from_env(&selection)?;
+        rt::TokenClient::fetch_token(&client).await
+    }
+    impl Client {
+        /// A client whose credentials and settings come from the environment variables `VERBIO_CLIENT_ID`, `VERBIO_CLIENT_SECRET`.
+        ///
+        /// `selection` names an environment of the spec (the default if
+        /// none), or gives another base URL.
+        pub fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+            let environment = match selection.resolve(&VENDOR_INFO)? {
+                rt::Chosen::Named(0, _) => Environment::Production,
+                rt::Chosen::Custom(url) => Environment::Custom(url),
+                chosen => return Err(chosen.unexpected(VENDOR)),
+            };
+            let config = Config { environment };
+            let credentials = Credentials {
+                client_id: rt::env_secret(VENDOR, "VERBIO_CLIENT_ID")?,
+                client_secret: rt::env_secret(VENDOR, "VERBIO_CLIENT_SECRET")?,
+            };
+            Self::new(config, credentials)
+        }
+    }
 }

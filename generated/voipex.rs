@@ -391,4 +391,54 @@ pub mod voipex {
         scheme: Some("Bearer"),
         headers: &[],
     };
+    /// This vendor, described for tools that pick vendors by name.
+    pub const VENDOR_INFO: rt::Vendor = rt::Vendor {
+        module: "voipex",
+        name: VENDOR,
+        environments: &[
+            rt::EnvironmentInfo {
+                name: "production",
+                user_supplied: false,
+            },
+        ],
+        default_environment: Some("production"),
+        env_vars: &[
+            rt::EnvVar {
+                name: "VOIPEX_USERNAME",
+                description: Some("The e-mail address of the Voipex user account."),
+                secret: true,
+            },
+            rt::EnvVar {
+                name: "VOIPEX_PASSWORD",
+                description: Some("The password of the Voipex user account."),
+                secret: true,
+            },
+        ],
+        fetch_token: |selection| Box::pin(fetch_token_from_env(selection)),
+    };
+    async fn fetch_token_from_env(
+        selection: rt::Selection,
+    ) -> Result<rt::Token, rt::Error> {
+        let client = Client::from_env(&selection)?;
+        rt::TokenClient::fetch_token(&client).await
+    }
+    impl Client {
+        /// A client whose credentials and settings come from the environment variables `VOIPEX_USERNAME`, `VOIPEX_PASSWORD`.
+        ///
+        /// `selection` names an environment of the spec (the default if
+        /// none), or gives another base URL.
+        pub fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+            let environment = match selection.resolve(&VENDOR_INFO)? {
+                rt::Chosen::Named(0, _) => Environment::Production,
+                rt::Chosen::Custom(url) => Environment::Custom(url),
+                chosen => return Err(chosen.unexpected(VENDOR)),
+            };
+            let config = Config { environment };
+            let credentials = Credentials {
+                username: rt::env_secret(VENDOR, "VOIPEX_USERNAME")?,
+                password: rt::env_secret(VENDOR, "VOIPEX_PASSWORD")?,
+            };
+            Self::new(config, credentials)
+        }
+    }
 }

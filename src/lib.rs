@@ -34,6 +34,7 @@ mod client;
 mod error;
 mod http;
 mod manager;
+mod registry;
 mod retry;
 mod token;
 mod wire;
@@ -43,6 +44,7 @@ pub use client::TokenClient;
 pub use error::Error;
 pub use http::{HttpClient, HttpClientBuilder};
 pub use manager::{CachedToken, TokenManager, TokenManagerBuilder};
+pub use registry::{EnvVar, EnvironmentInfo, Selection, TokenFuture, Vendor};
 pub use reqwest::Url;
 pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
@@ -57,6 +59,9 @@ pub mod __private {
     pub use crate::error::Error;
     pub use crate::http::{
         BaseUrl, Call, ErrorStatus, HttpClient, Operation, StatusMatch, resolve_base_url,
+    };
+    pub use crate::registry::{
+        Chosen, EnvVar, EnvironmentInfo, Selection, Vendor, env_secret, env_var,
     };
     pub use crate::token::{ExpirySource, ExpiryValue, Token, TokenParts, normalize};
     pub use crate::wire::{DecodeError, WireObject, WireValue, read, secret};

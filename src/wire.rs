@@ -368,6 +368,9 @@ mod properties {
         })
     }
 
+    /// Reads one field and drops the value.
+    type Reader = fn(&mut WireObject) -> Result<(), DecodeError>;
+
     proptest! {
         /// Form encoding round-trips any credential, `+ & = %`, spaces and
         /// non-ASCII included, in order.
@@ -401,7 +404,7 @@ mod properties {
         /// No reader panics on any value, and every refusal names the field.
         #[test]
         fn readers_never_panic(value in any_json()) {
-            let readers: [fn(&mut WireObject) -> Result<(), DecodeError>; 10] = [
+            let readers: [Reader; 10] = [
                 |w| w.required("f", read::string).map(drop),
                 |w| w.required("f", read::secret).map(drop),
                 |w| w.required("f", read::integer).map(drop),

@@ -5,10 +5,11 @@
 //! Refresh both after changing a spec or the generator:
 //!
 //! ```text
-//! UPDATE_GENERATED=1 INSTA_UPDATE=always cargo test --test generated_code
+//! cargo run -p vendor-auth-cli -- generate   # or UPDATE_GENERATED=1
+//! INSTA_UPDATE=always cargo test --test generated_code
 //! ```
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use vendor_auth_codegen::{Config, Generated};
@@ -29,40 +30,57 @@ fn every_spec_is_pinned_by_a_snapshot() {
     }
 }
 
+/// The `.rs` files of a directory, by name.
+fn rust_files(dir: &Path) -> BTreeMap<String, String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect()
+}
+
 #[test]
 fn committed_generated_code_is_fresh() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("generated");
-    let update = std::env::var_os("UPDATE_GENERATED").is_some();
-    let generated = generate_all();
-    let mut stale = Vec::new();
-    for module in &generated {
-        let path = dir.join(format!("{}.rs", module.module));
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(module.code.as_str()) {
-            if update {
-                std::fs::write(&path, &module.code).unwrap();
-            } else {
-                stale.push(path.display().to_string());
-            }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("generated");
+    // What `vendor-auth generate` writes: every module and the index.
+    let scratch = std::env::temp_dir().join(format!("vendor-auth-fresh-{}", std::process::id()));
+    Config::new()
+        .spec_dir(root.join("specs"))
+        .out_dir(&scratch)
+        .emit_rerun_if_changed(false)
+        .compile()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let fresh = rust_files(&scratch);
+    std::fs::remove_dir_all(&scratch).unwrap();
+    let committed = rust_files(&dir);
+    if std::env::var_os("UPDATE_GENERATED").is_some() {
+        for name in committed.keys().filter(|name| !fresh.contains_key(*name)) {
+            std::fs::remove_file(dir.join(name)).unwrap();
         }
+        for (name, text) in &fresh {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        return;
     }
-    let expected: BTreeSet<String> = generated
+    let mut stale: Vec<String> = fresh
         .iter()
-        .map(|m| format!("{}.rs", m.module))
+        .filter(|(name, text)| committed.get(*name) != Some(text))
+        .map(|(name, _)| name.clone())
         .collect();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if name.ends_with(".rs") && !expected.contains(&name) {
-            if update {
-                std::fs::remove_file(&path).unwrap();
-            } else {
-                stale.push(format!("{} (its spec is gone)", path.display()));
-            }
-        }
-    }
+    stale.extend(
+        committed
+            .keys()
+            .filter(|name| !fresh.contains_key(*name))
+            .map(|name| format!("{name} (its spec is gone)")),
+    );
     assert!(
         stale.is_empty(),
-        "generated/ is stale: {stale:?}\nrefresh it with: UPDATE_GENERATED=1 INSTA_UPDATE=always cargo test --test generated_code"
+        "generated/ is stale: {stale:?}\nrefresh it with: cargo run -p vendor-auth-cli -- generate"
     );
 }
 

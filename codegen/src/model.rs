@@ -33,6 +33,8 @@ impl Vendor {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Environment {
+    /// Name as the spec writes it, e.g. `production`.
+    pub name: String,
     /// Variant name, UpperCamelCase.
     pub variant: String,
     pub description: Option<String>,

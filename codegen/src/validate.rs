@@ -192,6 +192,7 @@ impl Context<'_> {
                 }
             };
             out.push(Environment {
+                name: name.clone(),
                 variant,
                 description: env.description.clone(),
                 base_url,

@@ -46,7 +46,11 @@ pub mod derbysoft_ai_voice {
 
     /// Credentials and grant type in the query string of the token URL.
     pub async fn start() -> MockServer {
-        let server = MockServer::start().await;
+        mount(MockServer::start().await).await
+    }
+
+    /// Mounts the stand-in on `server`, e.g. one listening on a chosen port.
+    pub async fn mount(server: MockServer) -> MockServer {
         Mock::given(path(TOKEN_PATH))
             .and(query_param("client_id", CLIENT_ID))
             .and(query_param("client_secret", CLIENT_SECRET))
@@ -75,7 +79,11 @@ pub mod verbio {
 
     /// JSON body in, absolute expiry out (an hour from now).
     pub async fn start() -> MockServer {
-        let server = MockServer::start().await;
+        mount(MockServer::start().await).await
+    }
+
+    /// Mounts the stand-in on `server`, e.g. one listening on a chosen port.
+    pub async fn mount(server: MockServer) -> MockServer {
         Mock::given(method("POST"))
             .and(path(TOKEN_PATH))
             .and(header("content-type", "application/json"))
@@ -117,7 +125,11 @@ pub mod derbysoft_ticket {
     /// HTTP Basic plus a form body; mount on a server whose URL is the
     /// customer's token URL plus [`TOKEN_PATH`].
     pub async fn start() -> MockServer {
-        let server = MockServer::start().await;
+        mount(MockServer::start().await).await
+    }
+
+    /// Mounts the stand-in on `server`, e.g. one listening on a chosen port.
+    pub async fn mount(server: MockServer) -> MockServer {
         Mock::given(method("POST"))
             .and(path(TOKEN_PATH))
             .and(header("authorization", basic_header().as_str()))
@@ -149,7 +161,11 @@ pub mod revoiceit {
 
     /// camelCase JSON on `/auth/token`, `/auth/refresh` and `/auth/revoke`.
     pub async fn start() -> MockServer {
-        let server = MockServer::start().await;
+        mount(MockServer::start().await).await
+    }
+
+    /// Mounts the stand-in on `server`, e.g. one listening on a chosen port.
+    pub async fn mount(server: MockServer) -> MockServer {
         let routes = [
             (
                 "/auth/token",
@@ -216,7 +232,11 @@ pub mod voipex {
     /// Password grant, and Keycloak's `grant_type=refresh_token`, which
     /// rotates the refresh token.
     pub async fn start() -> MockServer {
-        let server = MockServer::start().await;
+        mount(MockServer::start().await).await
+    }
+
+    /// Mounts the stand-in on `server`, e.g. one listening on a chosen port.
+    pub async fn mount(server: MockServer) -> MockServer {
         Mock::given(method("POST"))
             .and(path(TOKEN_PATH))
             .and(header("content-type", "application/x-www-form-urlencoded"))
@@ -250,4 +270,36 @@ pub mod voipex {
             .await;
         server
     }
+}
+
+/// The vendors that have a stand-in, by module name.
+pub const VENDORS: &[&str] = &[
+    "derbysoft_ai_voice",
+    "verbio",
+    "derbysoft_ticket",
+    "revoiceit",
+    "voipex",
+];
+
+/// Starts the stand-in of the vendor whose module is `module`, on `listener`
+/// if one is given (else on a free loopback port); `None` if it has none.
+pub async fn start_named(
+    module: &str,
+    listener: Option<std::net::TcpListener>,
+) -> Option<MockServer> {
+    if !VENDORS.contains(&module) {
+        return None;
+    }
+    let server = match listener {
+        Some(listener) => MockServer::builder().listener(listener).start().await,
+        None => MockServer::start().await,
+    };
+    Some(match module {
+        "derbysoft_ai_voice" => derbysoft_ai_voice::mount(server).await,
+        "verbio" => verbio::mount(server).await,
+        "derbysoft_ticket" => derbysoft_ticket::mount(server).await,
+        "revoiceit" => revoiceit::mount(server).await,
+        "voipex" => voipex::mount(server).await,
+        _ => return None,
+    })
 }

@@ -4,6 +4,7 @@
 
 mod docs;
 mod operation;
+mod registry;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -22,6 +23,7 @@ pub fn vendor(vendor: &Vendor, runtime: &syn::Path) -> TokenStream {
     let operations = vendor.operations().map(|op| operation::items(vendor, op));
     let client = operation::client(vendor);
     let authorization = authorization(&vendor.authorization);
+    let registry = registry::items(vendor);
     quote! {
         #module_doc
         pub mod #module {
@@ -36,6 +38,7 @@ pub fn vendor(vendor: &Vendor, runtime: &syn::Path) -> TokenStream {
             #( #operations )*
             #client
             #authorization
+            #registry
         }
     }
 }
@@ -252,4 +255,19 @@ fn authorization(auth: &Authorization) -> TokenStream {
 
 pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
+}
+
+/// The index file: includes every module and lists them for tools.
+pub fn index(modules: &[&str], runtime: &syn::Path) -> TokenStream {
+    let files = modules.iter().map(|module| format!("{module}.rs"));
+    let infos = modules.iter().map(|module| {
+        let module = ident(module);
+        quote! { #module::VENDOR_INFO }
+    });
+    quote! {
+        #( include!(#files); )*
+
+        /// Every vendor generated here, for tools that pick one by name.
+        pub const VENDORS: &[#runtime::Vendor] = &[ #( #infos ),* ];
+    }
 }

@@ -1,0 +1,433 @@
+//! `vendor-auth`: the command-line companion of the vendor-auth crate.
+//!
+//! It checks and generates specs with the build's own diagnostics, prints
+//! the spec format's JSON Schema, gets a real token with credentials from
+//! environment variables, and serves a seed vendor's local stand-in.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use vendor_auth::{ExposeSecret, Selection, VENDORS, Vendor};
+use vendor_auth_codegen::{Config, check_spec};
+
+const AFTER_HELP: &str = "\
+Examples:
+  vendor-auth check                        # every spec in ./specs
+  vendor-auth check specs/acme.yaml        # one file, e.g. from a pre-commit hook
+  vendor-auth generate                     # refresh ./generated from ./specs
+  vendor-auth vendors                      # what `token` and `serve` know
+  vendor-auth serve verbio                 # a local Verbio on 127.0.0.1
+  VERBIO_CLIENT_ID=.. VERBIO_CLIENT_SECRET=.. vendor-auth token verbio
+
+Exit status: 0 on success, 1 when a spec or a vendor call fails, 2 on a usage error.";
+
+/// Check and generate vendor token-endpoint specs, get a real token, or
+/// serve a vendor's local stand-in.
+#[derive(Parser)]
+#[command(name = "vendor-auth", version, after_help = AFTER_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate specs with the same diagnostics as the build; exit 1 on any
+    /// problem. For CI and pre-commit hooks.
+    Check {
+        /// Spec files or directories of them.
+        #[arg(default_value = "specs")]
+        paths: Vec<PathBuf>,
+    },
+    /// Generate every spec of a directory into another, removing the files of
+    /// specs that are gone (the repository's `generated/` by default).
+    Generate {
+        /// Where the specs are.
+        #[arg(long, default_value = "specs")]
+        specs: PathBuf,
+        /// Where the generated modules go.
+        #[arg(long, default_value = "generated")]
+        out: PathBuf,
+        /// Only report whether the output is up to date (exit 1 if not).
+        #[arg(long)]
+        check: bool,
+    },
+    /// Print the JSON Schema of the spec format, or write it to a file.
+    Schema {
+        /// Write here instead of standard output (e.g. specs/schema.json).
+        #[arg(long)]
+        write: Option<PathBuf>,
+    },
+    /// List the vendors built into this command, their environments and the
+    /// environment variables `token` reads.
+    Vendors,
+    /// Get a real token from VENDOR with credentials from environment
+    /// variables, and print it normalized, redacted unless --show-token.
+    /// `vendor-auth vendors` lists the variables of each vendor.
+    Token {
+        /// The vendor's module name, e.g. `verbio`.
+        vendor: String,
+        /// An environment of the vendor's spec; its default if omitted.
+        #[arg(long = "env", value_name = "NAME")]
+        environment: Option<String>,
+        /// A base URL: for an environment whose URL the user supplies, or,
+        /// without --env, any other server (a proxy, `vendor-auth serve`).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// Print the access token itself. It is a secret: mind your logs.
+        #[arg(long)]
+        show_token: bool,
+    },
+    /// Serve the local stand-in of a seed vendor on loopback until Ctrl-C:
+    /// the vendor's documented token endpoint, for trying an application
+    /// without an account.
+    Serve {
+        /// The vendor's module name, e.g. `verbio`.
+        vendor: String,
+        /// Port on 127.0.0.1; a free one if omitted.
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check { paths } => check(&paths),
+        Command::Generate { specs, out, check } => generate(&specs, &out, check),
+        Command::Schema { write } => schema(write.as_deref()),
+        Command::Vendors => {
+            print!("{}", vendors_text());
+            Ok(())
+        }
+        Command::Token {
+            vendor,
+            environment,
+            url,
+            show_token,
+        } => runtime().and_then(|rt| {
+            rt.block_on(token(
+                &vendor,
+                Selection {
+                    environment,
+                    base_url: url,
+                },
+                show_token,
+            ))
+        }),
+        Command::Serve { vendor, port } => {
+            runtime().and_then(|rt| rt.block_on(serve(&vendor, port)))
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("error: cannot start the async runtime: {e}"))
+}
+
+/// Every `.yaml`/`.yml` file named or inside a named directory, sorted.
+fn spec_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path)
+                .map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
+            for entry in entries {
+                let file = entry
+                    .map_err(|e| format!("error: cannot read {}: {e}", path.display()))?
+                    .path();
+                if matches!(
+                    file.extension().and_then(|e| e.to_str()),
+                    Some("yaml" | "yml")
+                ) {
+                    files.push(file);
+                }
+            }
+        } else if path.exists() {
+            files.push(path.clone());
+        } else {
+            return Err(format!(
+                "error: {} does not exist; give spec files or directories (default: ./specs)",
+                path.display()
+            ));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn check(paths: &[PathBuf]) -> Result<(), String> {
+    let files = spec_files(paths)?;
+    if files.is_empty() {
+        return Err("error: no .yaml spec files found".to_owned());
+    }
+    let mut failed = 0;
+    for file in &files {
+        let source = std::fs::read_to_string(file)
+            .map_err(|e| format!("error: cannot read {}: {e}", file.display()))?;
+        match check_spec(file, &source) {
+            Ok(_) => println!("ok: {}", file.display()),
+            Err(errors) => {
+                failed += 1;
+                eprint!("{errors}");
+            }
+        }
+    }
+    match failed {
+        0 => {
+            println!(
+                "{} spec{} checked, no problems",
+                files.len(),
+                plural(files.len())
+            );
+            Ok(())
+        }
+        n => Err(format!(
+            "error: {n} of {} spec{} {} problems",
+            files.len(),
+            plural(files.len()),
+            if n == 1 { "has" } else { "have" }
+        )),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn generate(specs: &Path, out: &Path, check_only: bool) -> Result<(), String> {
+    let scratch = std::env::temp_dir().join(format!("vendor-auth-generate-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let result = (|| {
+        Config::new()
+            .spec_dir(specs)
+            .out_dir(&scratch)
+            .emit_rerun_if_changed(false)
+            .compile()
+            .map_err(|e| e.to_string())?;
+        sync_dir(&scratch, out, check_only)
+    })();
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
+}
+
+/// Makes the `.rs` files of `to` those of `from`; reports what differed.
+fn sync_dir(from: &Path, to: &Path, check_only: bool) -> Result<(), String> {
+    let read = |dir: &Path| -> Result<Vec<(String, String)>, String> {
+        let mut files = Vec::new();
+        if !dir.exists() {
+            return Ok(files);
+        }
+        for entry in std::fs::read_dir(dir)
+            .map_err(|e| format!("error: cannot read {}: {e}", dir.display()))?
+        {
+            let path = entry.map_err(|e| format!("error: {e}"))?.path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
+                files.push((
+                    path.file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .into_owned(),
+                    text,
+                ));
+            }
+        }
+        files.sort();
+        Ok(files)
+    };
+    let fresh = read(from)?;
+    let current = read(to)?;
+    let mut changes = Vec::new();
+    for (name, text) in &fresh {
+        if current.iter().find(|(n, _)| n == name).map(|(_, t)| t) != Some(text) {
+            changes.push(format!("write {name}"));
+            if !check_only {
+                std::fs::create_dir_all(to)
+                    .map_err(|e| format!("error: cannot create {}: {e}", to.display()))?;
+                std::fs::write(to.join(name), text)
+                    .map_err(|e| format!("error: cannot write {name}: {e}"))?;
+            }
+        }
+    }
+    for (name, _) in &current {
+        if !fresh.iter().any(|(n, _)| n == name) {
+            changes.push(format!("remove {name} (its spec is gone)"));
+            if !check_only {
+                std::fs::remove_file(to.join(name))
+                    .map_err(|e| format!("error: cannot remove {name}: {e}"))?;
+            }
+        }
+    }
+    if changes.is_empty() {
+        println!("{} is up to date ({} files)", to.display(), fresh.len());
+        return Ok(());
+    }
+    for change in &changes {
+        println!("{change}");
+    }
+    if check_only {
+        Err(format!(
+            "error: {} is stale; run `vendor-auth generate`",
+            to.display()
+        ))
+    } else {
+        println!("{} updated", to.display());
+        Ok(())
+    }
+}
+
+fn schema(write: Option<&Path>) -> Result<(), String> {
+    let text = vendor_auth_codegen::schema();
+    match write {
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| format!("error: cannot write {}: {e}", path.display())),
+    }
+}
+
+fn vendors_text() -> String {
+    let mut out = String::new();
+    for vendor in VENDORS {
+        let stand_in = if vendor_auth_stand_ins::VENDORS.contains(&vendor.module) {
+            " (has a stand-in: `vendor-auth serve`)"
+        } else {
+            ""
+        };
+        out.push_str(&format!("{}: {}{stand_in}\n", vendor.module, vendor.name));
+        let environments: Vec<String> = vendor
+            .environments
+            .iter()
+            .map(|e| {
+                let default = if Some(e.name) == vendor.default_environment {
+                    " (default)"
+                } else {
+                    ""
+                };
+                let supplied = if e.user_supplied {
+                    " (needs --url)"
+                } else {
+                    ""
+                };
+                format!("{}{default}{supplied}", e.name)
+            })
+            .collect();
+        out.push_str(&format!("  environments: {}\n", environments.join(", ")));
+        for var in vendor.env_vars {
+            let kind = if var.secret { "secret" } else { "setting" };
+            let description = var
+                .description
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default();
+            out.push_str(&format!("  {} ({kind}){description}\n", var.name));
+        }
+    }
+    out
+}
+
+fn find_vendor(module: &str) -> Result<&'static Vendor, String> {
+    VENDORS.iter().find(|v| v.module == module).ok_or_else(|| {
+        let known: Vec<&str> = VENDORS.iter().map(|v| v.module).collect();
+        format!(
+            "error: no vendor `{module}`; use one of: {}",
+            known.join(", ")
+        )
+    })
+}
+
+async fn token(module: &str, selection: Selection, show_token: bool) -> Result<(), String> {
+    let vendor = find_vendor(module)?;
+    let token = vendor
+        .fetch_token_from_env(selection)
+        .await
+        .map_err(|e| format!("error: {e}"))?;
+    println!("vendor:        {}", vendor.name);
+    match show_token {
+        true => println!("access token:  {}", token.access_token().expose_secret()),
+        false => println!(
+            "access token:  [REDACTED] ({} characters; --show-token prints it)",
+            token.access_token().expose_secret().len()
+        ),
+    }
+    println!(
+        "token type:    {}",
+        token.token_type().unwrap_or("(not sent)")
+    );
+    println!("lifetime:      {} s", token.lifetime().as_secs());
+    let expires_at = token.expires_at_utc();
+    let expires_at = expires_at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| expires_at.to_string());
+    println!("expires at:    {expires_at}");
+    println!(
+        "refresh token: {}",
+        if token.refresh_token().is_some() {
+            "yes"
+        } else {
+            "no"
+        }
+    );
+    if let Some(scope) = token.scope() {
+        println!("scope:         {scope}");
+    }
+    Ok(())
+}
+
+async fn serve(module: &str, port: u16) -> Result<(), String> {
+    let vendor = find_vendor(module)?;
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
+        format!("error: cannot listen on 127.0.0.1:{port}: {e}; pick another --port")
+    })?;
+    let server = vendor_auth_stand_ins::start_named(module, Some(listener))
+        .await
+        .ok_or_else(|| {
+            format!(
+                "error: `{module}` has no stand-in; stand-ins exist for: {}",
+                vendor_auth_stand_ins::VENDORS.join(", ")
+            )
+        })?;
+    println!("{} stand-in listening on {}", vendor.name, server.uri());
+    println!("it accepts the stand-in credentials:");
+    for var in vendor.env_vars {
+        let value = stand_in_value(var.name);
+        println!("  export {}={value}", var.name);
+    }
+    println!("then: vendor-auth token {module} --url {}", server.uri());
+    println!("Ctrl-C stops it.");
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| format!("error: cannot wait for Ctrl-C: {e}"))?;
+    Ok(())
+}
+
+/// The stand-ins' fixed credentials, by the variable's last word.
+fn stand_in_value(var: &str) -> &'static str {
+    use vendor_auth_stand_ins::credentials::*;
+    let var = var.to_ascii_lowercase();
+    if var.ends_with("client_id") {
+        CLIENT_ID
+    } else if var.ends_with("client_secret") {
+        CLIENT_SECRET
+    } else if var.ends_with("username") {
+        USERNAME
+    } else if var.ends_with("password") {
+        PASSWORD
+    } else {
+        "<any value>"
+    }
+}

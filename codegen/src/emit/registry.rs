@@ -1,0 +1,122 @@
+//! The module's description for tools (`VENDOR_INFO`) and `Client::from_env`,
+//! which reads credentials and settings from environment variables named
+//! after the module: `VERBIO_CLIENT_ID`, `DERBYSOFT_AI_VOICE_DOMAIN_NAME`.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::docs::doc;
+use super::ident;
+use crate::model::*;
+
+/// The environment variable holding `field` of `vendor`.
+pub fn env_var_name(vendor: &Vendor, field: &str) -> String {
+    format!("{}_{}", vendor.module, field).to_ascii_uppercase()
+}
+
+pub fn items(vendor: &Vendor) -> TokenStream {
+    let module = &vendor.module;
+    let environments = vendor.environments.iter().map(|env| {
+        let name = &env.name;
+        let user_supplied = matches!(env.base_url, BaseUrl::UserSupplied);
+        quote! { rt::EnvironmentInfo { name: #name, user_supplied: #user_supplied } }
+    });
+    let default_environment = match vendor.default_environment {
+        Some(index) => {
+            let name = &vendor.environments[index].name;
+            quote! { Some(#name) }
+        }
+        None => quote! { None },
+    };
+    let settings = vendor
+        .credentials
+        .iter()
+        .map(|c| (&c.field, c.description.as_deref(), true))
+        .chain(
+            vendor
+                .variables
+                .iter()
+                .map(|v| (&v.field, v.description.as_deref(), false)),
+        )
+        .map(|(field, description, secret)| {
+            let name = env_var_name(vendor, field);
+            let description = match description {
+                Some(text) => quote! { Some(#text) },
+                None => quote! { None },
+            };
+            quote! { rt::EnvVar { name: #name, description: #description, secret: #secret } }
+        });
+    let from_env = from_env(vendor);
+    quote! {
+        /// This vendor, described for tools that pick vendors by name.
+        pub const VENDOR_INFO: rt::Vendor = rt::Vendor {
+            module: #module,
+            name: VENDOR,
+            environments: &[ #( #environments ),* ],
+            default_environment: #default_environment,
+            env_vars: &[ #( #settings ),* ],
+            fetch_token: |selection| Box::pin(fetch_token_from_env(selection)),
+        };
+
+        async fn fetch_token_from_env(selection: rt::Selection) -> Result<rt::Token, rt::Error> {
+            let client = Client::from_env(&selection)?;
+            rt::TokenClient::fetch_token(&client).await
+        }
+
+        #from_env
+    }
+}
+
+fn from_env(vendor: &Vendor) -> TokenStream {
+    let arms = vendor.environments.iter().enumerate().map(|(index, env)| {
+        let index = Literal::usize_unsuffixed(index);
+        let variant = ident(&env.variant);
+        match env.base_url {
+            BaseUrl::Template(_) => {
+                quote! { rt::Chosen::Named(#index, _) => Environment::#variant }
+            }
+            BaseUrl::UserSupplied => {
+                quote! { rt::Chosen::Named(#index, Some(url)) => Environment::#variant(url) }
+            }
+        }
+    });
+    let variables = vendor.variables.iter().map(|v| {
+        let field = ident(&v.field);
+        let name = env_var_name(vendor, &v.field);
+        quote! { #field: rt::env_var(VENDOR, #name)? }
+    });
+    let credentials = vendor.credentials.iter().map(|c| {
+        let field = ident(&c.field);
+        let name = env_var_name(vendor, &c.field);
+        quote! { #field: rt::env_secret(VENDOR, #name)? }
+    });
+    let names: Vec<String> = vendor
+        .credentials
+        .iter()
+        .map(|c| &c.field)
+        .chain(vendor.variables.iter().map(|v| &v.field))
+        .map(|field| format!("`{}`", env_var_name(vendor, field)))
+        .collect();
+    let summary = doc(&format!(
+        "A client whose credentials and settings come from the environment variables {}.",
+        names.join(", ")
+    ));
+    quote! {
+        impl Client {
+            #summary
+            ///
+            /// `selection` names an environment of the spec (the default if
+            /// none), or gives another base URL.
+            pub fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+                let environment = match selection.resolve(&VENDOR_INFO)? {
+                    #( #arms, )*
+                    rt::Chosen::Custom(url) => Environment::Custom(url),
+                    chosen => return Err(chosen.unexpected(VENDOR)),
+                };
+                let config = Config { environment, #( #variables, )* };
+                let credentials = Credentials { #( #credentials, )* };
+                Self::new(config, credentials)
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Vendors picked by name at run time, for tools such as the `vendor-auth`
+//! command: each generated module describes itself as a [`Vendor`], and the
+//! crate lists them all in [`VENDORS`](crate::VENDORS).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use secrecy::SecretString;
+
+use crate::{Error, Token, Url};
+
+/// A boxed token fetch, so that every vendor fits one function type.
+pub type TokenFuture = Pin<Box<dyn Future<Output = Result<Token, Error>> + Send>>;
+
+/// A generated vendor, described for tools.
+#[derive(Debug, Clone, Copy)]
+pub struct Vendor {
+    /// The Rust module, e.g. `verbio`; tools take this as the vendor's name.
+    pub module: &'static str,
+    /// The vendor's human name.
+    pub name: &'static str,
+    /// The spec's environments, by the names the spec gives them.
+    pub environments: &'static [EnvironmentInfo],
+    /// The environment used when none is named.
+    pub default_environment: Option<&'static str>,
+    /// The environment variables [`Vendor::fetch_token_from_env`] reads.
+    pub env_vars: &'static [EnvVar],
+    /// Builds the vendor's client from environment variables and fetches a
+    /// token.
+    pub fetch_token: fn(Selection) -> TokenFuture,
+}
+
+impl Vendor {
+    /// Reads credentials and settings from the environment variables listed
+    /// in [`Vendor::env_vars`], calls the vendor and returns the normalized
+    /// token.
+    pub fn fetch_token_from_env(&self, selection: Selection) -> TokenFuture {
+        (self.fetch_token)(selection)
+    }
+}
+
+/// One environment of a vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnvironmentInfo {
+    /// Its name in the spec, e.g. `production`.
+    pub name: &'static str,
+    /// Whether the user must give its base URL.
+    pub user_supplied: bool,
+}
+
+/// An environment variable a vendor's settings are read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnvVar {
+    /// e.g. `VERBIO_CLIENT_SECRET`.
+    pub name: &'static str,
+    /// What it holds, from the spec.
+    pub description: Option<&'static str>,
+    /// A credential (never printed) rather than a setting.
+    pub secret: bool,
+}
+
+/// Which environment to call, as a user names it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// An environment name from the spec; `None` for the default.
+    pub environment: Option<String>,
+    /// A base URL: for a user-supplied environment, or, with no environment
+    /// named, any other server (a proxy or a local stand-in).
+    pub base_url: Option<String>,
+}
+
+/// What a [`Selection`] resolved to, for the generated code to map onto its
+/// `Environment` enum.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum Chosen {
+    /// The environment at this index of [`Vendor::environments`], with its
+    /// base URL when the user supplies it.
+    Named(usize, Option<Url>),
+    /// Any other base URL.
+    Custom(Url),
+}
+
+impl Chosen {
+    /// A choice the generated code has no variant for (a bug, reported as a
+    /// configuration error rather than a panic).
+    #[doc(hidden)]
+    pub fn unexpected(self, vendor: &'static str) -> Error {
+        Error::Config {
+            vendor,
+            message: format!("internal error: no environment for {self:?}"),
+        }
+    }
+}
+
+impl Selection {
+    #[doc(hidden)]
+    pub fn resolve(&self, vendor: &Vendor) -> Result<Chosen, Error> {
+        let config_error = |message: String| Error::Config {
+            vendor: vendor.name,
+            message,
+        };
+        let url = |text: &str| {
+            Url::parse(text).map_err(|e| config_error(format!("`{text}` is not a URL: {e}")))
+        };
+        let names = || {
+            vendor
+                .environments
+                .iter()
+                .map(|e| e.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let name = match (&self.environment, &self.base_url) {
+            (None, Some(base_url)) => return Ok(Chosen::Custom(url(base_url)?)),
+            (Some(name), _) => name.as_str(),
+            (None, None) => vendor.default_environment.ok_or_else(|| {
+                config_error(format!("no default environment; name one of: {}", names()))
+            })?,
+        };
+        let index = vendor
+            .environments
+            .iter()
+            .position(|e| e.name == name)
+            .ok_or_else(|| {
+                config_error(format!(
+                    "`{name}` is not an environment; use one of: {}",
+                    names()
+                ))
+            })?;
+        let supplied = match (vendor.environments[index].user_supplied, &self.base_url) {
+            (true, Some(base_url)) => Some(url(base_url)?),
+            (true, None) => {
+                return Err(config_error(format!(
+                    "environment `{name}` needs its base URL from you"
+                )));
+            }
+            (false, Some(_)) => {
+                return Err(config_error(format!(
+                    "environment `{name}` has its own base URL; give a URL without an environment to call another server"
+                )));
+            }
+            (false, None) => None,
+        };
+        Ok(Chosen::Named(index, supplied))
+    }
+}
+
+/// Reads a setting; the error names the variable, never a value.
+#[doc(hidden)]
+pub fn env_var(vendor: &'static str, name: &str) -> Result<String, Error> {
+    std::env::var(name).map_err(|_| Error::Config {
+        vendor,
+        message: format!("set the environment variable {name}"),
+    })
+}
+
+/// Reads a credential as a secret.
+#[doc(hidden)]
+pub fn env_secret(vendor: &'static str, name: &str) -> Result<SecretString, Error> {
+    env_var(vendor, name).map(SecretString::from)
+}
