@@ -204,7 +204,7 @@ pub struct Call<'a> {
     url: Result<Url, Error>,
     headers: HeaderMap,
     body: Option<(&'static str, Vec<u8>)>,
-    basic: Option<(&'a SecretString, &'a SecretString)>,
+    basic: Option<(&'a SecretString, &'a SecretString, bool)>,
 }
 
 impl<'a> Call<'a> {
@@ -264,7 +264,19 @@ impl<'a> Call<'a> {
 
     /// HTTP Basic authentication from two credentials.
     pub fn basic_auth(mut self, username: &'a SecretString, password: &'a SecretString) -> Self {
-        self.basic = Some((username, password));
+        self.basic = Some((username, password, false));
+        self
+    }
+
+    /// HTTP Basic authentication as RFC 6749 section 2.3.1 has it: each
+    /// credential form-encoded before base64, so that a `:` or `%` in a
+    /// client id or secret survives. Strict OAuth servers decode it.
+    pub fn basic_auth_form_encoded(
+        mut self,
+        username: &'a SecretString,
+        password: &'a SecretString,
+    ) -> Self {
+        self.basic = Some((username, password, true));
         self
     }
 
@@ -328,8 +340,18 @@ impl<'a> Call<'a> {
             .inner
             .request(operation.method.clone(), url)
             .headers(headers);
-        if let Some((user, password)) = basic {
-            request = request.basic_auth(user.expose_secret(), Some(password.expose_secret()));
+        if let Some((user, password, form_encoded)) = basic {
+            request = if form_encoded {
+                let encode = |s: &SecretString| {
+                    secrecy::zeroize::Zeroizing::new(
+                        url::form_urlencoded::byte_serialize(s.expose_secret().as_bytes())
+                            .collect::<String>(),
+                    )
+                };
+                request.basic_auth(&*encode(user), Some(&*encode(password)))
+            } else {
+                request.basic_auth(user.expose_secret(), Some(password.expose_secret()))
+            };
         }
         if let Some((content_type, bytes)) = body {
             request = request.header(CONTENT_TYPE, content_type).body(bytes);

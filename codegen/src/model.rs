@@ -152,6 +152,8 @@ pub struct Body {
 pub struct BasicAuth {
     pub username: String,
     pub password: String,
+    /// Form-encode both before base64 (RFC 6749 section 2.3.1).
+    pub form_encoded: bool,
 }
 
 /// One value sent on the wire.

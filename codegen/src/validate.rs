@@ -482,6 +482,7 @@ impl Context<'_> {
             out.basic_auth = Some(BasicAuth {
                 username: basic.username.clone(),
                 password: basic.password.clone(),
+                form_encoded: basic.form_encoded,
             });
         }
         self.check_unique_fields(op, &out);

@@ -431,7 +431,11 @@ fn function(vendor: &Vendor, op: &Operation) -> TokenStream {
     if let Some(basic) = &op.request.basic_auth {
         let user = ident(&basic.username);
         let password = ident(&basic.password);
-        steps.push(quote! { .basic_auth(&self.credentials.#user, &self.credentials.#password) });
+        steps.push(if basic.form_encoded {
+            quote! { .basic_auth_form_encoded(&self.credentials.#user, &self.credentials.#password) }
+        } else {
+            quote! { .basic_auth(&self.credentials.#user, &self.credentials.#password) }
+        });
     }
     for header in &op.request.headers {
         let wire = &header.wire;

@@ -186,6 +186,13 @@ pub struct BasicAuth {
     pub username: String,
     /// Name of the credential sent as the password, e.g. `client_secret`.
     pub password: String,
+    /// Form-encode both credentials before base64, as RFC 6749 section
+    /// 2.3.1 requires of OAuth2 clients (strict servers such as
+    /// oidc-provider decode them). Default false: the plain
+    /// `base64(id:secret)` most vendor documents show; the two differ only
+    /// for credentials with characters other than letters, digits and `-._~`.
+    #[serde(default)]
+    pub form_encoded: bool,
 }
 
 /// Where a request value comes from. Exactly one key must be set.
