@@ -15,6 +15,7 @@ use crate::token::Token;
 /// How a vendor's API calls carry its token.
 #[derive(Debug)]
 pub struct ApiAuthorization {
+    /// The vendor's name, for errors.
     pub vendor: &'static str,
     /// The header that carries the token, e.g. `Authorization`.
     pub header: &'static str,
@@ -25,14 +26,18 @@ pub struct ApiAuthorization {
 }
 
 #[derive(Debug)]
+/// A header every API call carries besides the token.
 pub struct ApiHeader {
+    /// Header name.
     pub name: &'static str,
+    /// Its value, constant or made per request.
     pub value: ApiHeaderValue,
 }
 
 /// A per-request header value.
 #[derive(Debug)]
 pub enum ApiHeaderValue {
+    /// The same value on every call.
     Constant(&'static str),
     /// A fresh random (v4, so never nil) UUID per call.
     UuidV4,
@@ -41,12 +46,15 @@ pub enum ApiHeaderValue {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a `utc_now` header writes the time.
 pub enum TimeFormat {
     /// `2025-05-16T09:30:00Z`
     Iso8601Seconds,
     /// `2025-05-16T09:30:00.000Z`
     Iso8601Millis,
+    /// Seconds since the Unix epoch, e.g. `1747387800`.
     UnixSeconds,
+    /// Milliseconds since the Unix epoch.
     UnixMillis,
 }
 
@@ -62,6 +70,7 @@ const ISO_MILLIS: EncodedConfig = Config::DEFAULT
     .encode();
 
 impl TimeFormat {
+    /// `at` in this format.
     pub fn format(self, at: OffsetDateTime) -> String {
         let at = at.to_offset(time::UtcOffset::UTC);
         let iso = |text: Result<String, time::error::Format>| {

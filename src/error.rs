@@ -15,19 +15,25 @@ pub enum Error {
     /// DNS, TLS, or a timeout.
     #[error("{vendor} {operation}: {}: {source}", if *.timeout { "timed out" } else { "request failed" })]
     Transport {
+        /// The vendor's name.
         vendor: &'static str,
+        /// The operation: `token`, `refresh` or `revoke`.
         operation: &'static str,
         /// Whether the request ran out of time.
         timeout: bool,
         #[source]
+        /// The underlying error (shared, so that `Error` is `Clone`).
         source: Arc<reqwest::Error>,
     },
 
     /// The vendor answered with a status other than the documented success.
     #[error("{vendor} {operation}: HTTP {status}{}{}", meaning.map(|m| format!(" ({m})")).unwrap_or_default(), details.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
     Status {
+        /// The vendor's name.
         vendor: &'static str,
+        /// The operation: `token`, `refresh` or `revoke`.
         operation: &'static str,
+        /// The HTTP status received.
         status: u16,
         /// What the vendor's document says this status means.
         meaning: Option<&'static str>,
@@ -40,7 +46,9 @@ pub enum Error {
     /// The success response could not be read as the documented JSON.
     #[error("{vendor} {operation}: the response is not the documented JSON: {message}")]
     Decode {
+        /// The vendor's name.
         vendor: &'static str,
+        /// The operation: `token`, `refresh` or `revoke`.
         operation: &'static str,
         /// serde_json's description, with any string values it quoted removed.
         message: String,
@@ -49,8 +57,11 @@ pub enum Error {
     /// The response body exceeded the configured size cap.
     #[error("{vendor} {operation}: the response body exceeds {limit} bytes")]
     BodyTooLarge {
+        /// The vendor's name.
         vendor: &'static str,
+        /// The operation: `token`, `refresh` or `revoke`.
         operation: &'static str,
+        /// The cap, in bytes (`HttpClientBuilder::max_body_bytes`).
         limit: usize,
     },
 
@@ -58,26 +69,36 @@ pub enum Error {
     /// URL or template value, `http://` to a non-loopback host.
     #[error("{vendor}: {message}")]
     Config {
+        /// The vendor's name.
         vendor: &'static str,
+        /// What is wrong and what to do; never a secret.
         message: String,
     },
 
     /// A request value could not be encoded, or a token cannot be sent as a header.
     #[error("{vendor} {operation}: {message}")]
     Encode {
+        /// The vendor's name.
         vendor: &'static str,
+        /// The operation: `token`, `refresh` or `revoke`.
         operation: &'static str,
+        /// What could not be encoded; never the value.
         message: String,
     },
 
     /// The operation needs a refresh token and the current token has none.
     #[error("{vendor}: the current token has no refresh token")]
-    MissingRefreshToken { vendor: &'static str },
+    MissingRefreshToken {
+        /// The vendor's name.
+        vendor: &'static str,
+    },
 
     /// The vendor's spec declares no such operation.
     #[error("{vendor}: the vendor has no {operation} operation")]
     Unsupported {
+        /// The vendor's name.
         vendor: &'static str,
+        /// The operation asked for.
         operation: &'static str,
     },
 }

@@ -33,6 +33,24 @@ impl Default for HttpClient {
 }
 
 impl HttpClient {
+    /// Starts from the defaults: 30 s timeout, 10 s connect timeout, 64 KiB body cap, no redirects.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vendor_auth::{HttpClient, verbio};
+    ///
+    /// let http = HttpClient::builder()
+    ///     .timeout(Duration::from_secs(5))
+    ///     .max_body_bytes(16 * 1024)
+    ///     .build()?;
+    /// let client = verbio::Client::with_http(
+    ///     verbio::Environment::Production,
+    ///     verbio::Credentials::new("id", "secret"),
+    ///     http,
+    /// )?;
+    /// assert_eq!(client.base_url().port(), Some(444));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn builder() -> HttpClientBuilder {
         HttpClientBuilder::default()
     }
@@ -80,6 +98,7 @@ impl HttpClientBuilder {
         self
     }
 
+    /// The client; fails only if the TLS backend cannot start.
     pub fn build(self) -> Result<HttpClient, reqwest::Error> {
         let inner = reqwest::Client::builder()
             .timeout(self.timeout)
@@ -97,12 +116,15 @@ impl HttpClientBuilder {
 /// A generated operation's fixed facts.
 #[derive(Debug)]
 pub struct Operation {
+    /// The vendor's name, for errors.
     pub vendor: &'static str,
     /// `token`, `refresh` or `revoke`.
     pub name: &'static str,
+    /// HTTP method.
     pub method: Method,
     /// Appended to the base URL; may be empty.
     pub path: &'static str,
+    /// The status of a successful response.
     pub success_status: u16,
     /// The vendor's documented error statuses.
     pub errors: &'static [ErrorStatus],
@@ -128,13 +150,18 @@ impl Operation {
 }
 
 #[derive(Debug)]
+/// A documented error status and its meaning.
 pub struct ErrorStatus {
+    /// The status or class it covers.
     pub status: StatusMatch,
+    /// What the vendor's document says it means.
     pub meaning: &'static str,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which statuses an `ErrorStatus` covers.
 pub enum StatusMatch {
+    /// Exactly this status.
     Exact(u16),
     /// All statuses of a hundred, e.g. `Class(500)` for 5XX.
     Class(u16),
@@ -208,6 +235,7 @@ pub struct Call<'a> {
 }
 
 impl<'a> Call<'a> {
+    /// A call of `operation` against `base_url`.
     pub fn new(http: &'a HttpClient, base_url: &Url, operation: &'static Operation) -> Self {
         let joined = format!(
             "{}{}",

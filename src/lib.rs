@@ -27,6 +27,8 @@
 //! secret redaction.
 
 // Generated code names the runtime `::vendor_auth`, in this crate too.
+#![warn(missing_docs)]
+
 extern crate self as vendor_auth;
 
 mod authorize;

@@ -59,6 +59,7 @@ const AHEAD: u8 = 1;
 const EXPIRED: u8 = 2;
 
 impl CachedToken {
+    /// The token.
     pub fn token(&self) -> &Token {
         &self.token
     }
@@ -178,11 +179,13 @@ impl TokenManagerBuilder {
         self
     }
 
+    /// How failed fetches are retried (default: `RetryPolicy::default()`).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
     }
 
+    /// The manager for `client`. Nothing is fetched until a token is first asked for.
     pub fn build<C: TokenClient + 'static>(self, client: C) -> TokenManager<C> {
         let refresh_ahead = self
             .refresh_ahead

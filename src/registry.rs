@@ -13,6 +13,12 @@ use crate::{Error, Token, Url};
 pub type TokenFuture = Pin<Box<dyn Future<Output = Result<Token, Error>> + Send>>;
 
 /// A generated vendor, described for tools.
+///
+/// ```
+/// let verbio = vendor_auth::VENDORS.iter().find(|v| v.module == "verbio").unwrap();
+/// let names: Vec<&str> = verbio.env_vars.iter().map(|v| v.name).collect();
+/// assert_eq!(names, ["VERBIO_CLIENT_ID", "VERBIO_CLIENT_SECRET"]);
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Vendor {
     /// The Rust module, e.g. `verbio`; tools take this as the vendor's name.

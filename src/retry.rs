@@ -10,6 +10,17 @@ use tokio::time::Instant;
 use crate::error::Error;
 
 /// How hard to retry a token request.
+///
+/// ```
+/// use std::time::Duration;
+/// use vendor_auth::{RetryPolicy, TokenManager, verbio};
+///
+/// let patient = RetryPolicy { max_attempts: 6, budget: Duration::from_secs(60), ..RetryPolicy::default() };
+/// let client = verbio::Client::new(verbio::Environment::Production, verbio::Credentials::new("id", "secret"))?;
+/// let tokens = TokenManager::builder().retry(patient).build(client);
+/// # let _ = tokens;
+/// # Ok::<(), vendor_auth::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (1 disables retries).

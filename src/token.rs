@@ -34,6 +34,16 @@ pub struct Token {
 impl Token {
     /// A token obtained some other way (or made for a test), valid for
     /// `lifetime` from now.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vendor_auth::Token;
+    ///
+    /// let token = Token::new("secret-value", Duration::from_secs(3600)).with_token_type("Bearer");
+    /// assert_eq!(token.lifetime(), Duration::from_secs(3600));
+    /// // Debug never shows the token itself.
+    /// assert!(!format!("{token:?}").contains("secret-value"));
+    /// ```
     pub fn new(access_token: impl Into<String>, lifetime: Duration) -> Token {
         let parts = TokenParts {
             access_token: SecretString::from(access_token.into()),
@@ -64,11 +74,13 @@ impl Token {
         self
     }
 
+    /// Sets the token type, e.g. `Bearer`.
     pub fn with_token_type(mut self, token_type: impl Into<String>) -> Token {
         self.token_type = Some(token_type.into());
         self
     }
 
+    /// Sets the granted scope.
     pub fn with_scope(mut self, scope: impl Into<String>) -> Token {
         self.scope = Some(scope.into());
         self
@@ -84,6 +96,7 @@ impl Token {
         self.token_type.as_deref()
     }
 
+    /// The refresh token, if the vendor issued one.
     pub fn refresh_token(&self) -> Option<&SecretString> {
         self.refresh_token.as_ref()
     }
@@ -118,6 +131,7 @@ impl Token {
         self.expires_at().saturating_duration_since(now)
     }
 
+    /// Whether the token has expired at `now` (monotonic clock).
     pub fn is_expired(&self, now: Instant) -> bool {
         now >= self.expires_at()
     }
@@ -172,18 +186,26 @@ fn rfc3339(at: OffsetDateTime) -> String {
 /// A response's token fields, as the generated code hands them over.
 #[derive(Debug)]
 pub struct TokenParts {
+    /// The access token.
     pub access_token: SecretString,
+    /// The token type, e.g. `Bearer`.
     pub token_type: Option<String>,
+    /// The refresh token, if any.
     pub refresh_token: Option<SecretString>,
+    /// The granted scope, if sent.
     pub scope: Option<String>,
+    /// The token's expiry.
     pub expiry: ExpirySource,
+    /// The refresh token's expiry, if sent.
     pub refresh_token_expiry: Option<ExpiryValue>,
 }
 
 /// The response's expiry, if it sent one, and the spec's default otherwise.
 #[derive(Debug, Clone, Copy)]
 pub struct ExpirySource {
+    /// The expiry the response carried.
     pub value: Option<ExpiryValue>,
+    /// The lifetime the spec documents for a response without one.
     pub default_seconds: Option<u64>,
 }
 

@@ -17,7 +17,9 @@ use time::OffsetDateTime;
 /// A value a request sends.
 #[derive(Debug, Clone, Copy)]
 pub enum WireValue<'a> {
+    /// Plain text.
     Text(&'a str),
+    /// A secret: never shown in `Debug`.
     Secret(&'a SecretString),
 }
 
@@ -162,6 +164,7 @@ fn kind(value: &Value) -> &'static str {
 pub mod read {
     use super::*;
 
+    /// A JSON string.
     pub fn string(value: Value) -> Result<String, &'static str> {
         match value {
             Value::String(text) => Ok(text),
@@ -169,22 +172,27 @@ pub mod read {
         }
     }
 
+    /// A JSON string, kept as a secret.
     pub fn secret(value: Value) -> Result<SecretString, &'static str> {
         string(value).map(SecretString::from)
     }
 
+    /// A JSON integer (a fractional number is truncated).
     pub fn integer(value: Value) -> Result<i64, &'static str> {
         from_number(&value).ok_or("an integer")
     }
 
+    /// Any JSON number.
     pub fn number(value: Value) -> Result<f64, &'static str> {
         value.as_f64().ok_or("a number")
     }
 
+    /// A JSON boolean.
     pub fn boolean(value: Value) -> Result<bool, &'static str> {
         value.as_bool().ok_or("a boolean")
     }
 
+    /// Any JSON value, as it is.
     pub fn json(value: Value) -> Result<Value, &'static str> {
         Ok(value)
     }
@@ -200,6 +208,7 @@ pub mod read {
         from_text(&value).ok_or("a string holding an integer")
     }
 
+    /// An integer sent as a number or as a string.
     pub fn int_number_or_string(value: Value) -> Result<i64, &'static str> {
         from_number(&value)
             .or_else(|| from_text(&value))

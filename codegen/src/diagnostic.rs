@@ -12,14 +12,18 @@ use codespan_reporting::term::{self, Config as TermConfig};
 /// One problem in a spec: what is wrong, where, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// What is wrong.
     pub message: String,
     /// Byte range in the spec source, when the problem has a place.
     pub span: Option<Range<usize>>,
+    /// A note at the marked span.
     pub label: Option<String>,
+    /// How to fix it.
     pub help: Option<String>,
 }
 
 impl Diagnostic {
+    /// A problem at `span` (a byte range of the spec), if it has a place.
     pub fn new(message: impl Into<String>, span: Option<Range<usize>>) -> Self {
         Diagnostic {
             message: message.into(),
@@ -29,11 +33,13 @@ impl Diagnostic {
         }
     }
 
+    /// Adds a note shown at the span.
     pub fn label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
         self
     }
 
+    /// Adds the fix.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
@@ -43,12 +49,16 @@ impl Diagnostic {
 /// Every problem found in one spec file, with the text needed to show them.
 #[derive(Debug, Clone)]
 pub struct SpecErrors {
+    /// The spec file.
     pub path: PathBuf,
+    /// Its text, to show snippets.
     pub source: String,
+    /// Every problem found, in source order.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl SpecErrors {
+    /// The problems of one file.
     pub fn new(path: &Path, source: &str, diagnostics: Vec<Diagnostic>) -> Self {
         SpecErrors {
             path: path.to_owned(),

@@ -24,11 +24,20 @@
 //! include!(concat!(env!("OUT_DIR"), "/vendors.rs"));
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod diagnostic;
+// The pipeline's stages are public for the generator benchmarks, which time
+// each stage; they are not a stable API.
+#[doc(hidden)]
 pub mod emit;
+#[doc(hidden)]
 pub mod format;
+#[doc(hidden)]
 pub mod model;
+#[doc(hidden)]
 pub mod parse;
+#[doc(hidden)]
 pub mod validate;
 
 use std::fmt;
@@ -72,6 +81,7 @@ pub struct Generated {
 }
 
 impl Config {
+    /// A configuration with the defaults: runtime `::vendor_auth`, index `vendors.rs`, `rerun-if-changed` lines on.
     pub fn new() -> Self {
         Self::default()
     }
@@ -314,16 +324,25 @@ fn write_if_changed(path: &Path, contents: &str) -> Result<(), Error> {
 pub enum Error {
     /// One or more spec files have problems; each lists all of its own.
     Specs(Vec<SpecErrors>),
+    /// A file or directory could not be read or written.
     Io {
+        /// The file or directory.
         path: PathBuf,
+        /// Why.
         source: std::io::Error,
     },
+    /// Two specs declare the same module name.
     DuplicateModule {
+        /// The module name.
         module: String,
+        /// The first spec.
         first: PathBuf,
+        /// The second spec.
         second: PathBuf,
     },
+    /// `compile()` outside a build script without `out_dir`.
     NoOutDir,
+    /// `runtime_path` is not a Rust path.
     RuntimePath(String),
 }
 

@@ -23,8 +23,9 @@ const POST_ID: &str = "conformance-post";
 const POST_SECRET: &str = "post-secret+/=&%:~";
 
 fn server(variable: &str) -> Url {
-    let url = std::env::var(variable)
-        .unwrap_or_else(|_| panic!("{variable} is not set: run conformance/run.sh, which starts the servers"));
+    let url = std::env::var(variable).unwrap_or_else(|_| {
+        panic!("{variable} is not set: run conformance/run.sh, which starts the servers")
+    });
     url.parse().unwrap()
 }
 
@@ -71,7 +72,9 @@ async fn introspect(url: &Url, token: &Token) -> Value {
 
 fn jwt_claims(jwt: &str) -> Value {
     let payload = jwt.split('.').nth(1).expect("a JWT has three parts");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
     serde_json::from_slice(&bytes).unwrap()
 }
 
@@ -95,7 +98,11 @@ async fn oidc_provider_client_secret_basic_token_and_revocation() {
     client.revoke_token(&token).await.unwrap();
     let revoked = introspect(&url, &token).await;
     assert_eq!(revoked["active"], false, "{revoked}");
-    report("oidc-provider", "client_credentials, client_secret_basic", "token issued (introspection: active, client_id matches); RFC 7009 revocation: inactive afterwards");
+    report(
+        "oidc-provider",
+        "client_credentials, client_secret_basic",
+        "token issued (introspection: active, client_id matches); RFC 7009 revocation: inactive afterwards",
+    );
 }
 
 #[tokio::test]
@@ -105,19 +112,33 @@ async fn oidc_provider_client_secret_post_token() {
     let token = client.fetch_token().await.unwrap();
     assert_eq!(token.token_type(), Some("Bearer"));
     assert!(token.lifetime().as_secs() > 0);
-    report("oidc-provider", "client_credentials, client_secret_post", "token issued");
+    report(
+        "oidc-provider",
+        "client_credentials, client_secret_post",
+        "token issued",
+    );
 }
 
 #[tokio::test]
 #[ignore = "needs the servers of conformance/run.sh"]
 async fn oidc_provider_refuses_a_wrong_secret_with_a_typed_error() {
-    let error = basic_client(oidc_provider(), "wrong").fetch_token().await.unwrap_err();
+    let error = basic_client(oidc_provider(), "wrong")
+        .fetch_token()
+        .await
+        .unwrap_err();
     assert!(error.is_rejection(), "{error:?}");
     assert!(!error.is_transient());
     let shown = error.to_string();
-    assert!(shown.contains("401") && shown.contains("invalid_client"), "{shown}");
+    assert!(
+        shown.contains("401") && shown.contains("invalid_client"),
+        "{shown}"
+    );
     assert!(!shown.contains("wrong"), "the secret leaked: {shown}");
-    report("oidc-provider", "client_credentials, wrong secret", &format!("typed rejection: {shown}"));
+    report(
+        "oidc-provider",
+        "client_credentials, wrong secret",
+        &format!("typed rejection: {shown}"),
+    );
 }
 
 #[tokio::test]
@@ -125,7 +146,10 @@ async fn oidc_provider_refuses_a_wrong_secret_with_a_typed_error() {
 async fn oidc_provider_through_the_token_manager() {
     let url = oidc_provider();
     let manager = TokenManager::new(basic_client(url.clone(), BASIC_SECRET));
-    let request = manager.authorize(reqwest::Client::new().get(url.join("me").unwrap())).await.unwrap();
+    let request = manager
+        .authorize(reqwest::Client::new().get(url.join("me").unwrap()))
+        .await
+        .unwrap();
     let request = request.build().unwrap();
     let header = request.headers()["authorization"].to_str().unwrap();
     assert!(header.starts_with("Bearer "));
@@ -133,7 +157,11 @@ async fn oidc_provider_through_the_token_manager() {
     assert_eq!(introspect(&url, cached.token()).await["active"], true);
     manager.revoke().await.unwrap();
     assert_eq!(introspect(&url, cached.token()).await["active"], false);
-    report("oidc-provider", "TokenManager: authorize, revoke", "Bearer header attached; revoked token inactive");
+    report(
+        "oidc-provider",
+        "TokenManager: authorize, revoke",
+        "Bearer header attached; revoked token inactive",
+    );
 }
 
 #[tokio::test]
@@ -141,13 +169,29 @@ async fn oidc_provider_through_the_token_manager() {
 async fn oauth2_mock_server_client_credentials_both_methods() {
     let url = oauth2_mock_server();
     for (shape, token) in [
-        ("client_secret_basic", basic_client(url.clone(), BASIC_SECRET).fetch_token().await.unwrap()),
-        ("client_secret_post", post_client(url.clone(), POST_SECRET).fetch_token().await.unwrap()),
+        (
+            "client_secret_basic",
+            basic_client(url.clone(), BASIC_SECRET)
+                .fetch_token()
+                .await
+                .unwrap(),
+        ),
+        (
+            "client_secret_post",
+            post_client(url.clone(), POST_SECRET)
+                .fetch_token()
+                .await
+                .unwrap(),
+        ),
     ] {
         let claims = jwt_claims(token.access_token().expose_secret());
         assert_eq!(claims["scope"], "api:read", "{claims}");
         assert_eq!(token.lifetime().as_secs(), 3600);
-        report("oauth2-mock-server", &format!("client_credentials, {shape}"), "token issued (JWT scope api:read, 3600 s)");
+        report(
+            "oauth2-mock-server",
+            &format!("client_credentials, {shape}"),
+            "token issued (JWT scope api:read, 3600 s)",
+        );
     }
 }
 
@@ -157,21 +201,39 @@ async fn oauth2_mock_server_password_refresh_and_revocation() {
     let url = oauth2_mock_server();
     let client = oauth_password::Client::new(
         oauth_password::Environment::Server(url),
-        oauth_password::Credentials::new(BASIC_ID, BASIC_SECRET, "user@example.com", "pass word+&="),
+        oauth_password::Credentials::new(
+            BASIC_ID,
+            BASIC_SECRET,
+            "user@example.com",
+            "pass word+&=",
+        ),
     )
     .unwrap();
     let response = client.token().await.unwrap();
-    let id_token = response.id_token.as_ref().expect("an ID token with the password grant");
+    let id_token = response
+        .id_token
+        .as_ref()
+        .expect("an ID token with the password grant");
     // The server puts the Basic user name in the ID token's audience.
     assert_eq!(jwt_claims(id_token.expose_secret())["aud"], BASIC_ID);
     let first = vendor_auth::__private::normalize(response.into_parts());
-    assert_eq!(jwt_claims(first.access_token().expose_secret())["sub"], "user@example.com");
+    assert_eq!(
+        jwt_claims(first.access_token().expose_secret())["sub"],
+        "user@example.com"
+    );
     assert!(first.refresh_token().is_some());
 
     let renewed = client.refresh_token(&first).await.unwrap();
-    assert_ne!(renewed.access_token().expose_secret(), first.access_token().expose_secret());
+    assert_ne!(
+        renewed.access_token().expose_secret(),
+        first.access_token().expose_secret()
+    );
     assert!(renewed.refresh_token().is_some());
 
     client.revoke_token(&renewed).await.unwrap();
-    report("oauth2-mock-server", "password grant, refresh, RFC 7009 revocation", "token (sub = user name, ID token aud = Basic client id), refreshed, revoked (200)");
+    report(
+        "oauth2-mock-server",
+        "password grant, refresh, RFC 7009 revocation",
+        "token (sub = user name, ID token aud = Basic client id), refreshed, revoked (200)",
+    );
 }

@@ -64,11 +64,17 @@ fn module_doc(vendor: &Vendor) -> TokenStream {
             quote! { #[doc = ""] #line }
         })
         .unwrap_or_default();
+    // An outer doc comment resolves links in the parent module's scope.
+    let m = &vendor.module;
+    let usage = doc(&format!(
+        "Build a [`Client`]({m}::Client) from a [`Config`]({m}::Config) and \
+         [`Credentials`]({m}::Credentials), then call its operations, or hand it \
+         to anything generic over `TokenClient`."
+    ));
     quote! {
         #title #description #link
         #[doc = ""]
-        #[doc = " Build a [`Client`] from a [`Config`] and [`Credentials`], then call its"]
-        #[doc = " operations, or hand it to anything generic over `TokenClient`."]
+        #usage
     }
 }
 
