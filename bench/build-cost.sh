@@ -5,6 +5,7 @@
 #
 #   bench/build-cost.sh            # 5 and 100 vendors
 #   bench/build-cost.sh 5 50 200   # any counts
+#   REGISTRY=1 bench/build-cost.sh # with Config::registry(true), as vendor-auth's own build
 #
 # Each count gets a throwaway application crate whose build.rs runs the
 # generator over its specs/ against the vendor-auth runtime, as a user's would.
@@ -16,6 +17,7 @@ work=$(mktemp -d)
 [ -n "${KEEP:-}" ] && echo "work dir: $work" || trap 'rm -rf "$work"' EXIT
 export CARGO_TARGET_DIR="$work/target"
 seeds=("$root"/specs/*.yaml)
+registry=$([ -n "${REGISTRY:-}" ] && echo true || echo false)
 
 seconds() { local start=$(date +%s.%N); "$@" >/dev/null 2>&1; awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }'; }
 
@@ -35,10 +37,11 @@ vendor-auth-codegen = { path = "$root/codegen" }
 [workspace]
 TOML
   cp "$root/Cargo.lock" "$crate/Cargo.lock"
-  cat > "$crate/build.rs" <<'RS'
+  cat > "$crate/build.rs" <<RS
 fn main() {
     vendor_auth_codegen::Config::new()
         .spec_dir("specs")
+        .registry($registry)
         .compile()
         .unwrap_or_else(|error| vendor_auth_codegen::fail_build(&error));
 }

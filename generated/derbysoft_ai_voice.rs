@@ -279,20 +279,14 @@ pub mod derbysoft_ai_voice {
                 secret: false,
             },
         ],
-        fetch_token: |selection| Box::pin(fetch_token_from_env(selection)),
+        fetch_token: rt::fetch_token_from_env::<Client>,
     };
-    async fn fetch_token_from_env(
-        selection: rt::Selection,
-    ) -> Result<rt::Token, rt::Error> {
-        let client = Client::from_env(&selection)?;
-        rt::TokenClient::fetch_token(&client).await
-    }
-    impl Client {
+    impl rt::FromEnv for Client {
         /// A client whose credentials and settings come from the environment variables `DERBYSOFT_AI_VOICE_CLIENT_ID`, `DERBYSOFT_AI_VOICE_CLIENT_SECRET`, `DERBYSOFT_AI_VOICE_DOMAIN_NAME`.
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        pub fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),

@@ -263,20 +263,14 @@ pub mod derbysoft_ticket {
                 secret: true,
             },
         ],
-        fetch_token: |selection| Box::pin(fetch_token_from_env(selection)),
+        fetch_token: rt::fetch_token_from_env::<Client>,
     };
-    async fn fetch_token_from_env(
-        selection: rt::Selection,
-    ) -> Result<rt::Token, rt::Error> {
-        let client = Client::from_env(&selection)?;
-        rt::TokenClient::fetch_token(&client).await
-    }
-    impl Client {
+    impl rt::FromEnv for Client {
         /// A client whose credentials and settings come from the environment variables `DERBYSOFT_TICKET_CLIENT_ID`, `DERBYSOFT_TICKET_CLIENT_SECRET`.
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        pub fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Uat,
                 rt::Chosen::Named(1, Some(url)) => Environment::Production(url),

@@ -408,20 +408,14 @@ pub mod revoiceit {
                 secret: true,
             },
         ],
-        fetch_token: |selection| Box::pin(fetch_token_from_env(selection)),
+        fetch_token: rt::fetch_token_from_env::<Client>,
     };
-    async fn fetch_token_from_env(
-        selection: rt::Selection,
-    ) -> Result<rt::Token, rt::Error> {
-        let client = Client::from_env(&selection)?;
-        rt::TokenClient::fetch_token(&client).await
-    }
-    impl Client {
+    impl rt::FromEnv for Client {
         /// A client whose credentials and settings come from the environment variables `REVOICEIT_CLIENT_ID`, `REVOICEIT_CLIENT_SECRET`.
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        pub fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),

@@ -46,7 +46,7 @@ pub use client::TokenClient;
 pub use error::Error;
 pub use http::{HttpClient, HttpClientBuilder};
 pub use manager::{CachedToken, TokenManager, TokenManagerBuilder};
-pub use registry::{EnvVar, EnvironmentInfo, Selection, TokenFuture, Vendor};
+pub use registry::{EnvVar, EnvironmentInfo, FromEnv, Selection, TokenFuture, Vendor};
 pub use reqwest::Url;
 pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
@@ -63,7 +63,8 @@ pub mod __private {
         BaseUrl, Call, ErrorStatus, HttpClient, Operation, StatusMatch, resolve_base_url,
     };
     pub use crate::registry::{
-        Chosen, EnvVar, EnvironmentInfo, Selection, Vendor, env_secret, env_var,
+        Chosen, EnvVar, EnvironmentInfo, FromEnv, Selection, Vendor, env_secret, env_var,
+        fetch_token_from_env,
     };
     pub use crate::token::{ExpirySource, ExpiryValue, Token, TokenParts, normalize};
     pub use crate::wire::{DecodeError, WireObject, WireValue, read, secret};

@@ -7,7 +7,7 @@ use std::pin::Pin;
 
 use secrecy::SecretString;
 
-use crate::{Error, Token, Url};
+use crate::{Error, Token, TokenClient, Url};
 
 /// A boxed token fetch, so that every vendor fits one function type.
 pub type TokenFuture = Pin<Box<dyn Future<Output = Result<Token, Error>> + Send>>;
@@ -150,6 +150,39 @@ impl Selection {
         };
         Ok(Chosen::Named(index, supplied))
     }
+}
+
+/// A client that can be built from environment variables, as every generated
+/// client can: credentials and URL-template variables are read from
+/// `<MODULE>_<KEY>` (e.g. `VERBIO_CLIENT_ID`), listed in the vendor's
+/// [`Vendor::env_vars`].
+///
+/// ```no_run
+/// use vendor_auth::{FromEnv, Selection, TokenClient, verbio};
+///
+/// # async fn run() -> Result<(), vendor_auth::Error> {
+/// let client = verbio::Client::from_env(&Selection::default())?;
+/// let token = client.fetch_token().await?;
+/// # let _ = token; Ok(()) }
+/// ```
+pub trait FromEnv: TokenClient + Sized {
+    /// The client for `selection` (an environment of the spec, its default,
+    /// or another base URL), with its settings from the environment.
+    fn from_env(selection: &Selection) -> Result<Self, Error>;
+}
+
+/// Builds `C` from the environment and fetches a token: the one async
+/// function every [`Vendor::fetch_token`] shares (generic, so a vendor adds
+/// no async code of its own for it).
+#[doc(hidden)]
+pub fn fetch_token_from_env<C>(selection: Selection) -> TokenFuture
+where
+    C: FromEnv + Send + Sync + 'static,
+{
+    Box::pin(async move {
+        let client = C::from_env(&selection)?;
+        client.fetch_token().await
+    })
 }
 
 /// Reads a setting; the error names the variable, never a value.

@@ -18,6 +18,7 @@ fn generate_all() -> Vec<Generated> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     Config::new()
         .spec_dir(root.join("specs"))
+        .registry(true)
         .emit_rerun_if_changed(false)
         .generate()
         .unwrap_or_else(|e| panic!("{e}"))
@@ -51,6 +52,7 @@ fn committed_generated_code_is_fresh() {
     let scratch = std::env::temp_dir().join(format!("vendor-auth-fresh-{}", std::process::id()));
     Config::new()
         .spec_dir(root.join("specs"))
+        .registry(true)
         .out_dir(&scratch)
         .emit_rerun_if_changed(false)
         .compile()

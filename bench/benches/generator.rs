@@ -65,7 +65,7 @@ fn run(specs: &[(String, String)], runtime: &syn::Path) -> (Stages, usize) {
         let vendor = vendor_auth_codegen::validate::validate(&parsed, name).unwrap();
         stages.validate += t.elapsed();
         let t = Instant::now();
-        let tokens = vendor_auth_codegen::emit::vendor(&vendor, runtime);
+        let tokens = vendor_auth_codegen::emit::vendor(&vendor, runtime, Default::default());
         stages.emit += t.elapsed();
         let t = Instant::now();
         let code = vendor_auth_codegen::format::format(tokens, name).unwrap();

@@ -41,7 +41,8 @@ enum Command {
         paths: Vec<PathBuf>,
     },
     /// Generate every spec of a directory into another, removing the files of
-    /// specs that are gone (the repository's `generated/` by default).
+    /// specs that are gone (the repository's `generated/` by default), as the
+    /// vendor-auth crate's build does (with `VENDOR_INFO` for tools).
     Generate {
         /// Where the specs are.
         #[arg(long, default_value = "specs")]
@@ -212,6 +213,8 @@ fn generate(specs: &Path, out: &Path, check_only: bool) -> Result<(), String> {
     let result = (|| {
         Config::new()
             .spec_dir(specs)
+            // As the vendor-auth crate's own build.rs does.
+            .registry(true)
             .out_dir(&scratch)
             .emit_rerun_if_changed(false)
             .compile()

@@ -54,6 +54,7 @@ pub struct Config {
     runtime_path: String,
     index_file: String,
     emit_rerun_if_changed: bool,
+    options: emit::Options,
 }
 
 impl Default for Config {
@@ -65,6 +66,7 @@ impl Default for Config {
             runtime_path: "::vendor_auth".to_owned(),
             index_file: "vendors.rs".to_owned(),
             emit_rerun_if_changed: true,
+            options: emit::Options::default(),
         }
     }
 }
@@ -124,6 +126,16 @@ impl Config {
         self
     }
 
+    /// Whether to describe each vendor for tools that pick one by name at run
+    /// time: a `VENDOR_INFO` constant and a `FromEnv` impl per module, and a
+    /// `VENDORS` list in the index (what the `vendor-auth` command uses). Off
+    /// by default: it adds about 20 ms of build time per vendor, which only
+    /// such tools need (BENCHMARKS.md, "Build cost").
+    pub fn registry(&mut self, registry: bool) -> &mut Self {
+        self.options.registry = registry;
+        self
+    }
+
     /// Generates every spec into the output directory: one `<module>.rs` per
     /// vendor and an index file that includes them. Files are rewritten only
     /// when their contents change, so unchanged specs cost no rebuild.
@@ -147,7 +159,7 @@ impl Config {
         let runtime: syn::Path = syn::parse_str(&self.runtime_path)
             .map_err(|_| Error::RuntimePath(self.runtime_path.clone()))?;
         let modules: Vec<&str> = generated.iter().map(|g| g.module.as_str()).collect();
-        let index = format::format_index(emit::index(&modules, &runtime));
+        let index = format::format_index(emit::index(&modules, &runtime, self.options));
         write_if_changed(&out_dir.join(&self.index_file), &index)?;
         Ok(generated)
     }
@@ -170,7 +182,7 @@ impl Config {
         }
         let mut generated = Vec::new();
         let mut failures = Vec::new();
-        for result in generate_parallel(&sources, &runtime) {
+        for result in generate_parallel(&sources, &runtime, self.options) {
             match result {
                 Ok(module) => generated.push(module),
                 Err(errors) => failures.push(errors),
@@ -228,6 +240,7 @@ impl Config {
 fn generate_parallel(
     sources: &[(&Path, String)],
     runtime: &syn::Path,
+    options: emit::Options,
 ) -> Vec<Result<Generated, SpecErrors>> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -235,7 +248,7 @@ fn generate_parallel(
     if threads <= 1 {
         return sources
             .iter()
-            .map(|(path, source)| generate_one(path, source, runtime))
+            .map(|(path, source)| generate_one_with(path, source, runtime, options))
             .collect();
     }
     let chunk = sources.len().div_ceil(threads);
@@ -251,7 +264,7 @@ fn generate_parallel(
                     let runtime: syn::Path =
                         syn::parse_str(runtime_text).expect("the runtime path parsed before");
                     part.iter()
-                        .map(|(path, source)| generate_one(path, source, &runtime))
+                        .map(|(path, source)| generate_one_with(path, source, &runtime, options))
                         .collect::<Vec<_>>()
                 })
             })
@@ -274,11 +287,21 @@ pub fn check_spec(path: &Path, source: &str) -> Result<Generated, SpecErrors> {
     generate_one(path, source, &runtime)
 }
 
-/// Parses, validates, emits and formats one spec.
+/// Parses, validates, emits and formats one spec, with the default options.
 pub fn generate_one(
     path: &Path,
     source: &str,
     runtime: &syn::Path,
+) -> Result<Generated, SpecErrors> {
+    generate_one_with(path, source, runtime, emit::Options::default())
+}
+
+/// [`generate_one`] with emit options (see [`Config::registry`]).
+pub fn generate_one_with(
+    path: &Path,
+    source: &str,
+    runtime: &syn::Path,
+    options: emit::Options,
 ) -> Result<Generated, SpecErrors> {
     let source_name = path.file_name().map_or_else(
         || path.display().to_string(),
@@ -287,7 +310,7 @@ pub fn generate_one(
     let parsed = parse::parse(source).map_err(|d| SpecErrors::new(path, source, vec![d]))?;
     let vendor =
         validate::validate(&parsed, &source_name).map_err(|d| SpecErrors::new(path, source, d))?;
-    let tokens = emit::vendor(&vendor, runtime);
+    let tokens = emit::vendor(&vendor, runtime, options);
     let code = format::format(tokens, &source_name).map_err(|error| {
         // The emitter produced invalid Rust: a generator bug, not a spec error.
         SpecErrors::new(

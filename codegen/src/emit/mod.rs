@@ -12,8 +12,15 @@ use quote::{format_ident, quote};
 use crate::model::*;
 use docs::{doc, doc_opt};
 
+/// What to emit besides each vendor's types and client.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// `VENDOR_INFO`, a `FromEnv` impl, and the index's `VENDORS` list.
+    pub registry: bool,
+}
+
 /// Emits one vendor as a `pub mod`.
-pub fn vendor(vendor: &Vendor, runtime: &syn::Path) -> TokenStream {
+pub fn vendor(vendor: &Vendor, runtime: &syn::Path, options: Options) -> TokenStream {
     let module = ident(&vendor.module);
     let module_doc = module_doc(vendor);
     let name = &vendor.name;
@@ -23,7 +30,7 @@ pub fn vendor(vendor: &Vendor, runtime: &syn::Path) -> TokenStream {
     let operations = vendor.operations().map(|op| operation::items(vendor, op));
     let client = operation::client(vendor);
     let authorization = authorization(&vendor.authorization);
-    let registry = registry::items(vendor);
+    let registry = options.registry.then(|| registry::items(vendor));
     quote! {
         #module_doc
         pub mod #module {
@@ -264,16 +271,20 @@ pub(crate) fn ident(name: &str) -> Ident {
 }
 
 /// The index file: includes every module and lists them for tools.
-pub fn index(modules: &[&str], runtime: &syn::Path) -> TokenStream {
+pub fn index(modules: &[&str], runtime: &syn::Path, options: Options) -> TokenStream {
     let files = modules.iter().map(|module| format!("{module}.rs"));
-    let infos = modules.iter().map(|module| {
-        let module = ident(module);
-        quote! { #module::VENDOR_INFO }
+    let vendors = options.registry.then(|| {
+        let infos = modules.iter().map(|module| {
+            let module = ident(module);
+            quote! { #module::VENDOR_INFO }
+        });
+        quote! {
+            /// Every vendor generated here, for tools that pick one by name.
+            pub const VENDORS: &[#runtime::Vendor] = &[ #( #infos ),* ];
+        }
     });
     quote! {
         #( include!(#files); )*
-
-        /// Every vendor generated here, for tools that pick one by name.
-        pub const VENDORS: &[#runtime::Vendor] = &[ #( #infos ),* ];
+        #vendors
     }
 }

@@ -1,4 +1,4 @@
-//! The module's description for tools (`VENDOR_INFO`) and `Client::from_env`,
+//! The module's description for tools (`VENDOR_INFO`) and `FromEnv`,
 //! which reads credentials and settings from environment variables named
 //! after the module: `VERBIO_CLIENT_ID`, `DERBYSOFT_AI_VOICE_DOMAIN_NAME`.
 
@@ -55,13 +55,8 @@ pub fn items(vendor: &Vendor) -> TokenStream {
             environments: &[ #( #environments ),* ],
             default_environment: #default_environment,
             env_vars: &[ #( #settings ),* ],
-            fetch_token: |selection| Box::pin(fetch_token_from_env(selection)),
+            fetch_token: rt::fetch_token_from_env::<Client>,
         };
-
-        async fn fetch_token_from_env(selection: rt::Selection) -> Result<rt::Token, rt::Error> {
-            let client = Client::from_env(&selection)?;
-            rt::TokenClient::fetch_token(&client).await
-        }
 
         #from_env
     }
@@ -102,12 +97,12 @@ fn from_env(vendor: &Vendor) -> TokenStream {
         names.join(", ")
     ));
     quote! {
-        impl Client {
+        impl rt::FromEnv for Client {
             #summary
             ///
             /// `selection` names an environment of the spec (the default if
             /// none), or gives another base URL.
-            pub fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+            fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
                 let environment = match selection.resolve(&VENDOR_INFO)? {
                     #( #arms, )*
                     rt::Chosen::Custom(url) => Environment::Custom(url),
