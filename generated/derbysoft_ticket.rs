@@ -199,7 +199,13 @@ pub mod derbysoft_ticket {
         /// Obtains an access token with the client_credentials grant.
         ///
         /// Sends `POST {base_url}`.
-        pub async fn token(&self) -> Result<TokenResponse, rt::Error> {
+        ///
+        /// The future is `Send`; it borrows the client (and the token).
+        pub fn token<'a>(
+            &'a self,
+        ) -> impl ::core::future::Future<
+            Output = Result<TokenResponse, rt::Error>,
+        > + 'a {
             rt::Call::new(&self.http, &self.base_url, &TOKEN_OPERATION)
                 .form(
                     &TokenBody {
@@ -209,15 +215,16 @@ pub mod derbysoft_ticket {
                 )
                 .basic_auth(&self.credentials.client_id, &self.credentials.client_secret)
                 .send(TokenResponse::from_wire)
-                .await
         }
     }
     impl rt::TokenClient for Client {
         fn vendor(&self) -> &'static str {
             VENDOR
         }
-        async fn fetch_token(&self) -> Result<rt::Token, rt::Error> {
-            self.token().await.map(|response| rt::normalize(response.into_parts()))
+        fn fetch_token(
+            &self,
+        ) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send {
+            rt::token_from(self.token(), TokenResponse::into_parts)
         }
         fn authorization(&self) -> &'static rt::ApiAuthorization {
             &AUTHORIZATION

@@ -302,7 +302,13 @@ pub mod revoiceit {
         /// Creates an accessToken (valid for one hour) and a refreshToken.
         ///
         /// Sends `POST {base_url}/auth/token`.
-        pub async fn token(&self) -> Result<TokenResponse, rt::Error> {
+        ///
+        /// The future is `Send`; it borrows the client (and the token).
+        pub fn token<'a>(
+            &'a self,
+        ) -> impl ::core::future::Future<
+            Output = Result<TokenResponse, rt::Error>,
+        > + 'a {
             rt::Call::new(&self.http, &self.base_url, &TOKEN_OPERATION)
                 .json(
                     &TokenBody {
@@ -312,57 +318,74 @@ pub mod revoiceit {
                         .wire_fields(),
                 )
                 .send(TokenResponse::from_wire)
-                .await
         }
         /// Generates a new accessToken from the refreshToken.
         ///
         /// Sends `POST {base_url}/auth/refresh`.
-        pub async fn refresh(
-            &self,
-            refresh_token: &rt::SecretString,
-        ) -> Result<RefreshResponse, rt::Error> {
+        ///
+        /// The future is `Send`; it borrows the client (and the token).
+        pub fn refresh<'a>(
+            &'a self,
+            refresh_token: &'a rt::SecretString,
+        ) -> impl ::core::future::Future<
+            Output = Result<RefreshResponse, rt::Error>,
+        > + 'a {
             rt::Call::new(&self.http, &self.base_url, &REFRESH_OPERATION)
                 .json(&RefreshBody { refresh_token }.wire_fields())
                 .send(RefreshResponse::from_wire)
-                .await
         }
         /// Revokes the refreshToken, e.g. at the end of a session.
         ///
         /// Sends `POST {base_url}/auth/revoke`.
-        pub async fn revoke(
-            &self,
-            refresh_token: &rt::SecretString,
-        ) -> Result<RevokeResponse, rt::Error> {
+        ///
+        /// The future is `Send`; it borrows the client (and the token).
+        pub fn revoke<'a>(
+            &'a self,
+            refresh_token: &'a rt::SecretString,
+        ) -> impl ::core::future::Future<
+            Output = Result<RevokeResponse, rt::Error>,
+        > + 'a {
             rt::Call::new(&self.http, &self.base_url, &REVOKE_OPERATION)
                 .json(&RevokeBody { refresh_token }.wire_fields())
                 .send(RevokeResponse::from_wire)
-                .await
         }
     }
     impl rt::TokenClient for Client {
         fn vendor(&self) -> &'static str {
             VENDOR
         }
-        async fn fetch_token(&self) -> Result<rt::Token, rt::Error> {
-            self.token().await.map(|response| rt::normalize(response.into_parts()))
+        fn fetch_token(
+            &self,
+        ) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send {
+            rt::token_from(self.token(), TokenResponse::into_parts)
         }
         fn supports_refresh(&self) -> bool {
             true
         }
-        async fn refresh_token(
-            &self,
-            current: &rt::Token,
-        ) -> Result<rt::Token, rt::Error> {
-            let response = self
-                .refresh(rt::require_refresh_token(VENDOR, current)?)
-                .await?;
-            Ok(rt::normalize(response.into_parts()).keep_refresh_token_of(current))
+        fn refresh_token<'a>(
+            &'a self,
+            current: &'a rt::Token,
+        ) -> impl ::core::future::Future<
+            Output = Result<rt::Token, rt::Error>,
+        > + Send + 'a {
+            rt::refreshed_from(
+                current,
+                rt::require_refresh_token(VENDOR, current)
+                    .map(|refresh_token| self.refresh(refresh_token)),
+                RefreshResponse::into_parts,
+            )
         }
         fn supports_revoke(&self) -> bool {
             true
         }
-        async fn revoke_token(&self, token: &rt::Token) -> Result<(), rt::Error> {
-            self.revoke(rt::require_refresh_token(VENDOR, token)?).await.map(drop)
+        fn revoke_token<'a>(
+            &'a self,
+            token: &'a rt::Token,
+        ) -> impl ::core::future::Future<Output = Result<(), rt::Error>> + Send + 'a {
+            rt::revoked(
+                rt::require_refresh_token(VENDOR, token)
+                    .map(|refresh_token| self.revoke(refresh_token)),
+            )
         }
         fn authorization(&self) -> &'static rt::ApiAuthorization {
             &AUTHORIZATION

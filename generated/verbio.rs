@@ -198,7 +198,13 @@ pub mod verbio {
         /// Obtains a JWT; call again with the same credentials to renew it.
         ///
         /// Sends `POST {base_url}/api/v1/token`.
-        pub async fn token(&self) -> Result<TokenResponse, rt::Error> {
+        ///
+        /// The future is `Send`; it borrows the client (and the token).
+        pub fn token<'a>(
+            &'a self,
+        ) -> impl ::core::future::Future<
+            Output = Result<TokenResponse, rt::Error>,
+        > + 'a {
             rt::Call::new(&self.http, &self.base_url, &TOKEN_OPERATION)
                 .json(
                     &TokenBody {
@@ -208,15 +214,16 @@ pub mod verbio {
                         .wire_fields(),
                 )
                 .send(TokenResponse::from_wire)
-                .await
         }
     }
     impl rt::TokenClient for Client {
         fn vendor(&self) -> &'static str {
             VENDOR
         }
-        async fn fetch_token(&self) -> Result<rt::Token, rt::Error> {
-            self.token().await.map(|response| rt::normalize(response.into_parts()))
+        fn fetch_token(
+            &self,
+        ) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send {
+            rt::token_from(self.token(), TokenResponse::into_parts)
         }
         fn authorization(&self) -> &'static rt::ApiAuthorization {
             &AUTHORIZATION

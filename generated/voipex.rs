@@ -320,7 +320,13 @@ pub mod voipex {
         /// Obtains an access and a refresh token with the password grant.
         ///
         /// Sends `POST {base_url}/token`.
-        pub async fn token(&self) -> Result<TokenResponse, rt::Error> {
+        ///
+        /// The future is `Send`; it borrows the client (and the token).
+        pub fn token<'a>(
+            &'a self,
+        ) -> impl ::core::future::Future<
+            Output = Result<TokenResponse, rt::Error>,
+        > + 'a {
             rt::Call::new(&self.http, &self.base_url, &TOKEN_OPERATION)
                 .form(
                     &TokenBody {
@@ -332,15 +338,18 @@ pub mod voipex {
                         .wire_fields(),
                 )
                 .send(TokenResponse::from_wire)
-                .await
         }
         /// Exchanges the refresh token for new tokens (grant_type=refresh_token).
         ///
         /// Sends `POST {base_url}/token`.
-        pub async fn refresh(
-            &self,
-            refresh_token: &rt::SecretString,
-        ) -> Result<RefreshResponse, rt::Error> {
+        ///
+        /// The future is `Send`; it borrows the client (and the token).
+        pub fn refresh<'a>(
+            &'a self,
+            refresh_token: &'a rt::SecretString,
+        ) -> impl ::core::future::Future<
+            Output = Result<RefreshResponse, rt::Error>,
+        > + 'a {
             rt::Call::new(&self.http, &self.base_url, &REFRESH_OPERATION)
                 .form(
                     &RefreshBody {
@@ -351,27 +360,32 @@ pub mod voipex {
                         .wire_fields(),
                 )
                 .send(RefreshResponse::from_wire)
-                .await
         }
     }
     impl rt::TokenClient for Client {
         fn vendor(&self) -> &'static str {
             VENDOR
         }
-        async fn fetch_token(&self) -> Result<rt::Token, rt::Error> {
-            self.token().await.map(|response| rt::normalize(response.into_parts()))
+        fn fetch_token(
+            &self,
+        ) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send {
+            rt::token_from(self.token(), TokenResponse::into_parts)
         }
         fn supports_refresh(&self) -> bool {
             true
         }
-        async fn refresh_token(
-            &self,
-            current: &rt::Token,
-        ) -> Result<rt::Token, rt::Error> {
-            let response = self
-                .refresh(rt::require_refresh_token(VENDOR, current)?)
-                .await?;
-            Ok(rt::normalize(response.into_parts()).keep_refresh_token_of(current))
+        fn refresh_token<'a>(
+            &'a self,
+            current: &'a rt::Token,
+        ) -> impl ::core::future::Future<
+            Output = Result<rt::Token, rt::Error>,
+        > + Send + 'a {
+            rt::refreshed_from(
+                current,
+                rt::require_refresh_token(VENDOR, current)
+                    .map(|refresh_token| self.refresh(refresh_token)),
+                RefreshResponse::into_parts,
+            )
         }
         fn authorization(&self) -> &'static rt::ApiAuthorization {
             &AUTHORIZATION

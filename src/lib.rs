@@ -57,7 +57,9 @@ pub use token::{ExpiryValue, Token};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::authorize::{ApiAuthorization, ApiHeader, ApiHeaderValue, TimeFormat};
-    pub use crate::client::{TokenClient, require_refresh_token};
+    pub use crate::client::{
+        TokenClient, refreshed_from, require_refresh_token, revoked, token_from,
+    };
     pub use crate::error::Error;
     pub use crate::http::{
         BaseUrl, Call, ErrorStatus, HttpClient, Operation, StatusMatch, resolve_base_url,

@@ -296,31 +296,33 @@ fn descriptor(vendor: &Vendor, op: &Operation) -> TokenStream {
     }
 }
 
-/// The client: one async function per operation, and the `TokenClient` impl.
+/// The client: one function per operation, returning the runtime's future
+/// for it, and the `TokenClient` impl. No `async fn` here: the async code
+/// lives in the runtime once, so a vendor costs rustc no state machines of
+/// its own.
 pub fn client(vendor: &Vendor) -> TokenStream {
     let functions = vendor.operations().map(|op| function(vendor, op));
     let refresh = vendor.refresh.as_ref().map(|op| {
-        let args = token_args(op, quote! { current });
+        let call = call_with_token(op, quote! { current }, quote! { refresh });
         quote! {
             fn supports_refresh(&self) -> bool {
                 true
             }
 
-            async fn refresh_token(&self, current: &rt::Token) -> Result<rt::Token, rt::Error> {
-                let response = self.refresh(#( #args ),*).await?;
-                Ok(rt::normalize(response.into_parts()).keep_refresh_token_of(current))
+            fn refresh_token<'a>(&'a self, current: &'a rt::Token) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send + 'a {
+                rt::refreshed_from(current, #call, RefreshResponse::into_parts)
             }
         }
     });
     let revoke = vendor.revoke.as_ref().map(|op| {
-        let args = token_args(op, quote! { token });
+        let call = call_with_token(op, quote! { token }, quote! { revoke });
         quote! {
             fn supports_revoke(&self) -> bool {
                 true
             }
 
-            async fn revoke_token(&self, token: &rt::Token) -> Result<(), rt::Error> {
-                self.revoke(#( #args ),*).await.map(drop)
+            fn revoke_token<'a>(&'a self, token: &'a rt::Token) -> impl ::core::future::Future<Output = Result<(), rt::Error>> + Send + 'a {
+                rt::revoked(#call)
             }
         }
     });
@@ -372,8 +374,8 @@ pub fn client(vendor: &Vendor) -> TokenStream {
                 VENDOR
             }
 
-            async fn fetch_token(&self) -> Result<rt::Token, rt::Error> {
-                self.token().await.map(|response| rt::normalize(response.into_parts()))
+            fn fetch_token(&self) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send {
+                rt::token_from(self.token(), TokenResponse::into_parts)
             }
 
             #refresh
@@ -390,15 +392,20 @@ pub fn client(vendor: &Vendor) -> TokenStream {
     }
 }
 
-/// Arguments taking each token input of `op` from the token `from`.
-fn token_args(op: &Operation, from: TokenStream) -> Vec<TokenStream> {
-    op.token_inputs()
-        .into_iter()
-        .map(|field| match field {
-            TokenField::AccessToken => quote! { #from.access_token() },
-            TokenField::RefreshToken => quote! { rt::require_refresh_token(VENDOR, #from)? },
-        })
-        .collect()
+/// The call of `function` with each token input of `op` taken from the token
+/// `from`: `Ok(future)`, or the error of a missing refresh token.
+fn call_with_token(op: &Operation, from: TokenStream, function: TokenStream) -> TokenStream {
+    let inputs = op.token_inputs();
+    let args = inputs.iter().map(|field| match field {
+        TokenField::AccessToken => quote! { #from.access_token() },
+        TokenField::RefreshToken => quote! { refresh_token },
+    });
+    let call = quote! { self.#function(#( #args ),*) };
+    if inputs.contains(&TokenField::RefreshToken) {
+        quote! { rt::require_refresh_token(VENDOR, #from).map(|refresh_token| #call) }
+    } else {
+        quote! { Ok::<_, rt::Error>(#call) }
+    }
 }
 
 fn function(vendor: &Vendor, op: &Operation) -> TokenStream {
@@ -413,7 +420,7 @@ fn function(vendor: &Vendor, op: &Operation) -> TokenStream {
     let inputs = op.token_inputs();
     let params = inputs.iter().map(|field| {
         let field = ident(field.name());
-        quote! { #field: &rt::SecretString }
+        quote! { #field: &'a rt::SecretString }
     });
 
     let mut steps = Vec::new();
@@ -448,19 +455,20 @@ fn function(vendor: &Vendor, op: &Operation) -> TokenStream {
     }
     let response = format_ident!("{prefix}Response");
     let (output, send) = if op.kind == OperationKind::Revoke && op.response.fields.is_empty() {
-        (quote! { () }, quote! { .send_expecting_no_body().await })
+        (quote! { () }, quote! { .send_expecting_no_body() })
     } else {
-        (
-            quote! { #response },
-            quote! { .send(#response::from_wire).await },
-        )
+        (quote! { #response }, quote! { .send(#response::from_wire) })
     };
     let _ = vendor;
     quote! {
         #docs
         ///
         #[doc = #wire]
-        pub async fn #name(&self, #( #params ),*) -> Result<#output, rt::Error> {
+        ///
+        /// The future is `Send`; it borrows the client (and the token).
+        // An explicit lifetime, not `async fn` or `+ '_`: the code is
+        // included in crates of any edition.
+        pub fn #name<'a>(&'a self, #( #params ),*) -> impl ::core::future::Future<Output = Result<#output, rt::Error>> + 'a {
             rt::Call::new(&self.http, &self.base_url, &#descriptor)
                 #( #steps )*
                 #send
