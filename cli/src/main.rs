@@ -208,74 +208,15 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn generate(specs: &Path, out: &Path, check_only: bool) -> Result<(), String> {
-    let scratch = std::env::temp_dir().join(format!("vendor-auth-generate-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
-    let result = (|| {
-        Config::new()
-            .spec_dir(specs)
-            // As the vendor-auth crate's own build.rs does.
-            .registry(true)
-            .out_dir(&scratch)
-            .emit_rerun_if_changed(false)
-            .compile()
-            .map_err(|e| e.to_string())?;
-        sync_dir(&scratch, out, check_only)
-    })();
-    let _ = std::fs::remove_dir_all(&scratch);
-    result
-}
-
-/// Makes the `.rs` files of `to` those of `from`; reports what differed.
-fn sync_dir(from: &Path, to: &Path, check_only: bool) -> Result<(), String> {
-    let read = |dir: &Path| -> Result<Vec<(String, String)>, String> {
-        let mut files = Vec::new();
-        if !dir.exists() {
-            return Ok(files);
-        }
-        for entry in std::fs::read_dir(dir)
-            .map_err(|e| format!("error: cannot read {}: {e}", dir.display()))?
-        {
-            let path = entry.map_err(|e| format!("error: {e}"))?.path();
-            if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
-                files.push((
-                    path.file_name()
-                        .unwrap_or_default()
-                        .to_string_lossy()
-                        .into_owned(),
-                    text,
-                ));
-            }
-        }
-        files.sort();
-        Ok(files)
-    };
-    let fresh = read(from)?;
-    let current = read(to)?;
-    let mut changes = Vec::new();
-    for (name, text) in &fresh {
-        if current.iter().find(|(n, _)| n == name).map(|(_, t)| t) != Some(text) {
-            changes.push(format!("write {name}"));
-            if !check_only {
-                std::fs::create_dir_all(to)
-                    .map_err(|e| format!("error: cannot create {}: {e}", to.display()))?;
-                std::fs::write(to.join(name), text)
-                    .map_err(|e| format!("error: cannot write {name}: {e}"))?;
-            }
-        }
-    }
-    for (name, _) in &current {
-        if !fresh.iter().any(|(n, _)| n == name) {
-            changes.push(format!("remove {name} (its spec is gone)"));
-            if !check_only {
-                std::fs::remove_file(to.join(name))
-                    .map_err(|e| format!("error: cannot remove {name}: {e}"))?;
-            }
-        }
-    }
+    let changes = Config::new()
+        .spec_dir(specs)
+        // As the vendor-auth crate's own build.rs does.
+        .registry(true)
+        .emit_rerun_if_changed(false)
+        .sync(out, check_only)
+        .map_err(|e| e.to_string())?;
     if changes.is_empty() {
-        println!("{} is up to date ({} files)", to.display(), fresh.len());
+        println!("{} is up to date", out.display());
         return Ok(());
     }
     for change in &changes {
@@ -284,10 +225,10 @@ fn sync_dir(from: &Path, to: &Path, check_only: bool) -> Result<(), String> {
     if check_only {
         Err(format!(
             "error: {} is stale; run `vendor-auth generate`",
-            to.display()
+            out.display()
         ))
     } else {
-        println!("{} updated", to.display());
+        println!("{} updated", out.display());
         Ok(())
     }
 }

@@ -147,21 +147,78 @@ impl Config {
                 .ok_or(Error::NoOutDir)?,
         };
         let generated = self.generate()?;
+        let files = self.files(&generated)?;
         std::fs::create_dir_all(&out_dir).map_err(|source| Error::Io {
             path: out_dir.clone(),
             source,
         })?;
-        for module in &generated {
-            write_if_changed(&out_dir.join(format!("{}.rs", module.module)), &module.code)?;
+        for (name, text) in &files {
+            write_if_changed(&out_dir.join(name), text)?;
         }
-        // Module files are included relative to the index itself, wherever
-        // the output lives.
+        Ok(generated)
+    }
+
+    /// Makes the `.rs` files of `dir` exactly what [`compile`](Self::compile)
+    /// would write there, removing those of specs that are gone, and returns
+    /// what differed (`write verbio.rs`, `remove gone.rs (its spec is gone)`).
+    /// With `check_only`, only reports. This keeps a committed copy of the
+    /// generated code (e.g. `generated/`) in step with the specs.
+    pub fn sync(&self, dir: &Path, check_only: bool) -> Result<Vec<String>, Error> {
+        let files = self.files(&self.generate()?)?;
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| Error::Io { path, source }
+        };
+        let mut current = Vec::new();
+        if dir.exists() {
+            for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+                let path = entry.map_err(io(dir))?.path();
+                if path.extension().is_some_and(|e| e == "rs") {
+                    current.push(path);
+                }
+            }
+        }
+        let mut changes = Vec::new();
+        for (name, text) in &files {
+            let path = dir.join(name);
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                changes.push(format!("write {name}"));
+                if !check_only {
+                    std::fs::create_dir_all(dir).map_err(io(dir))?;
+                    std::fs::write(&path, text).map_err(io(&path))?;
+                }
+            }
+        }
+        current.sort();
+        for path in current {
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            if !files.iter().any(|(n, _)| *n == name) {
+                changes.push(format!("remove {name} (its spec is gone)"));
+                if !check_only {
+                    std::fs::remove_file(&path).map_err(io(&path))?;
+                }
+            }
+        }
+        Ok(changes)
+    }
+
+    /// Every output file, by name: one per module and the index, which
+    /// includes them relative to itself, wherever the output lives.
+    fn files(&self, generated: &[Generated]) -> Result<Vec<(String, String)>, Error> {
         let runtime: syn::Path = syn::parse_str(&self.runtime_path)
             .map_err(|_| Error::RuntimePath(self.runtime_path.clone()))?;
         let modules: Vec<&str> = generated.iter().map(|g| g.module.as_str()).collect();
         let index = format::format_index(emit::index(&modules, &runtime, self.options));
-        write_if_changed(&out_dir.join(&self.index_file), &index)?;
-        Ok(generated)
+        let mut files: Vec<(String, String)> = generated
+            .iter()
+            .map(|g| (format!("{}.rs", g.module), g.code.clone()))
+            .collect();
+        files.push((self.index_file.clone(), index));
+        Ok(files)
     }
 
     /// Generates every spec in memory, in file-name order, without writing.
