@@ -1,153 +1,224 @@
-//! Attaching a token to API calls, as each spec's `authorization` says.
+//! Attaching a token to API calls, as each spec's `authorization` says:
+//! any headers, query parameters and cookies, each a template over the
+//! token, the credentials, the configuration and per-request values.
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use secrecy::ExposeSecret;
+use reqwest::header::{COOKIE, HeaderMap, HeaderName, HeaderValue};
 use secrecy::zeroize::Zeroizing;
-use time::OffsetDateTime;
-use time::format_description::well_known::iso8601::{
-    Config, EncodedConfig, Iso8601, TimePrecision,
-};
 
+use crate::client::TokenClient;
 use crate::error::Error;
 use crate::token::Token;
+use crate::value::{Evaluated, Scope, Template};
 
 /// How a vendor's API calls carry its token.
 #[derive(Debug)]
 pub struct ApiAuthorization {
     /// The vendor's name, for errors.
     pub vendor: &'static str,
-    /// The header that carries the token, e.g. `Authorization`.
-    pub header: &'static str,
-    /// The prefix before the token, e.g. `Bearer`; `None` for the raw token.
-    pub scheme: Option<&'static str>,
-    /// Headers every call carries besides the token.
-    pub headers: &'static [ApiHeader],
+    /// Headers, e.g. `Authorization: Bearer {token.access_token}`.
+    pub headers: &'static [(&'static str, Template)],
+    /// Query parameters.
+    pub query: &'static [(&'static str, Template)],
+    /// Cookies, sent together in one `Cookie` header.
+    pub cookies: &'static [(&'static str, Template)],
 }
 
-#[derive(Debug)]
-/// A header every API call carries besides the token.
-pub struct ApiHeader {
-    /// Header name.
-    pub name: &'static str,
-    /// Its value, constant or made per request.
-    pub value: ApiHeaderValue,
+/// What a token's API calls carry, evaluated: the parts fixed for the
+/// token's life once, the per-request parts (a fresh UUID, the time) on
+/// each call.
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    headers: HeaderMap,
+    query: Vec<(&'static str, SecretText)>,
+    per_request: bool,
 }
 
-/// A per-request header value.
-#[derive(Debug)]
-pub enum ApiHeaderValue {
-    /// The same value on every call.
-    Constant(&'static str),
-    /// A fresh random (v4, so never nil) UUID per call.
-    UuidV4,
-    /// The current UTC time.
-    UtcNow(TimeFormat),
+/// Query text that may be secret: wiped on drop, never printed.
+#[derive(Clone)]
+struct SecretText(Zeroizing<String>);
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[REDACTED]")
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-/// How a `utc_now` header writes the time.
-pub enum TimeFormat {
-    /// `2025-05-16T09:30:00Z`
-    Iso8601Seconds,
-    /// `2025-05-16T09:30:00.000Z`
-    Iso8601Millis,
-    /// Seconds since the Unix epoch, e.g. `1747387800`.
-    UnixSeconds,
-    /// Milliseconds since the Unix epoch.
-    UnixMillis,
-}
-
-const ISO_SECONDS: EncodedConfig = Config::DEFAULT
-    .set_time_precision(TimePrecision::Second {
-        decimal_digits: None,
-    })
-    .encode();
-const ISO_MILLIS: EncodedConfig = Config::DEFAULT
-    .set_time_precision(TimePrecision::Second {
-        decimal_digits: std::num::NonZeroU8::new(3),
-    })
-    .encode();
-
-impl TimeFormat {
-    /// `at` in this format.
-    pub fn format(self, at: OffsetDateTime) -> String {
-        let at = at.to_offset(time::UtcOffset::UTC);
-        let iso = |text: Result<String, time::error::Format>| {
-            text.unwrap_or_else(|_| at.unix_timestamp().to_string())
-        };
-        match self {
-            TimeFormat::Iso8601Seconds => iso(at.format(&Iso8601::<ISO_SECONDS>)),
-            TimeFormat::Iso8601Millis => iso(at.format(&Iso8601::<ISO_MILLIS>)),
-            TimeFormat::UnixSeconds => at.unix_timestamp().to_string(),
-            TimeFormat::UnixMillis => (at.unix_timestamp_nanos() / 1_000_000).to_string(),
-        }
+impl Prepared {
+    /// The headers fixed for the token's life.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
     }
 }
 
 impl ApiAuthorization {
-    /// The token header's value (`Bearer <token>`), marked sensitive so that
-    /// reqwest and hyper never print it. Its bytes are zeroed when the last
-    /// clone of the value is dropped.
-    pub fn header_value(&self, token: &Token) -> Result<HeaderValue, Error> {
-        let secret = token.access_token().expose_secret();
-        let mut text = Zeroizing::new(Vec::with_capacity(secret.len() + 8));
-        if let Some(scheme) = self.scheme {
-            text.extend_from_slice(scheme.as_bytes());
-            text.push(b' ');
+    /// `Authorization: Bearer <access token>`, for hand-written clients:
+    /// `static AUTHORIZATION: ApiAuthorization = ApiAuthorization::bearer("Vendor");`
+    pub const fn bearer(vendor: &'static str) -> ApiAuthorization {
+        ApiAuthorization {
+            vendor,
+            headers: Self::BEARER,
+            query: &[],
+            cookies: &[],
         }
-        text.extend_from_slice(secret.as_bytes());
-        let mut value = HeaderValue::from_maybe_shared(Bytes::from_owner(ZeroizingBytes(text)))
-            .map_err(|_| invalid(self.vendor, "the access token"))?;
-        value.set_sensitive(true);
-        Ok(value)
     }
 
-    /// The parsed name of the token header.
-    pub fn header_name(&self) -> Result<HeaderName, Error> {
-        HeaderName::from_bytes(self.header.as_bytes())
-            .map_err(|_| invalid(self.vendor, self.header))
+    const BEARER: &'static [(&'static str, Template)] = &[(
+        "Authorization",
+        Template(&[
+            crate::value::Part::Text("Bearer "),
+            crate::value::Part::Ref(
+                crate::value::Ref::Token(crate::value::TokenField::AccessToken),
+                &[],
+            ),
+        ]),
+    )];
+
+    /// Evaluates what is fixed for the token's life.
+    pub fn prepare(&self, scope: &Scope<'_>) -> Result<Prepared, Error> {
+        let mut prepared = Prepared::default();
+        self.fill(scope, true, &mut prepared)?;
+        prepared.per_request = self.has_per_request();
+        Ok(prepared)
     }
 
-    /// Adds the per-request headers, generated afresh (a new UUID, the
-    /// current time), to `headers`.
-    pub fn append_per_request_headers(&self, headers: &mut HeaderMap) -> Result<(), Error> {
-        if self.headers.is_empty() {
-            return Ok(());
+    fn has_per_request(&self) -> bool {
+        self.headers
+            .iter()
+            .chain(self.query)
+            .chain(self.cookies)
+            .any(|(_, t)| !t.is_per_token())
+    }
+
+    /// Adds the per-token or the per-request entries to `prepared`.
+    fn fill(&self, scope: &Scope<'_>, per_token: bool, out: &mut Prepared) -> Result<(), Error> {
+        for (name, template) in self.headers {
+            if template.is_per_token() == per_token
+                && let Some(value) = template.eval(scope)?
+            {
+                out.headers.insert(self.header_name(name)?, self.header_value(name, value)?);
+            }
         }
-        let now = OffsetDateTime::now_utc();
-        for header in self.headers {
-            let value = match &header.value {
-                ApiHeaderValue::Constant(value) => HeaderValue::from_str(value),
-                ApiHeaderValue::UuidV4 => {
-                    HeaderValue::from_str(&uuid::Uuid::new_v4().hyphenated().to_string())
+        for (name, template) in self.query {
+            if template.is_per_token() == per_token
+                && let Some(value) = template.eval(scope)?
+            {
+                out.query
+                    .push((name, SecretText(Zeroizing::new(value.text().to_owned()))));
+            }
+        }
+        let cookies_per_token = self.cookies.iter().all(|(_, t)| t.is_per_token());
+        if !self.cookies.is_empty() && cookies_per_token == per_token {
+            let mut line = Zeroizing::new(String::new());
+            let mut secret = false;
+            for (name, template) in self.cookies {
+                if let Some(value) = template.eval(scope)? {
+                    if !line.is_empty() {
+                        line.push_str("; ");
+                    }
+                    line.push_str(name);
+                    line.push('=');
+                    line.push_str(value.text());
+                    secret |= value.is_secret();
                 }
-                ApiHeaderValue::UtcNow(format) => HeaderValue::from_str(&format.format(now)),
-            };
-            let value = value.map_err(|_| invalid(self.vendor, header.name))?;
-            let name = HeaderName::from_bytes(header.name.as_bytes())
-                .map_err(|_| invalid(self.vendor, header.name))?;
-            headers.insert(name, value);
+            }
+            if !line.is_empty() {
+                let mut value = sensitive_value(line.as_bytes())
+                    .map_err(|_| invalid(self.vendor, "Cookie"))?;
+                value.set_sensitive(secret);
+                out.headers.insert(COOKIE, value);
+            }
         }
         Ok(())
     }
 
-    /// Every header an API call needs now: the token and the per-request headers.
-    pub fn headers(&self, token: &Token) -> Result<HeaderMap, Error> {
-        let mut headers = HeaderMap::with_capacity(1 + self.headers.len());
-        headers.insert(self.header_name()?, self.header_value(token)?);
-        self.append_per_request_headers(&mut headers)?;
-        Ok(headers)
+    fn header_name(&self, name: &str) -> Result<HeaderName, Error> {
+        HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid(self.vendor, name))
     }
 
-    /// Adds [`headers`](Self::headers) to a request.
+    /// A header value; a secret one is marked sensitive (reqwest and hyper
+    /// never print it) and its bytes are zeroed when the last clone drops.
+    fn header_value(&self, name: &str, value: Evaluated) -> Result<HeaderValue, Error> {
+        let mut header = if value.is_secret() {
+            sensitive_value(value.text().as_bytes())
+        } else {
+            HeaderValue::from_str(value.text())
+        }
+        .map_err(|_| invalid(self.vendor, name))?;
+        header.set_sensitive(value.is_secret());
+        Ok(header)
+    }
+
+    /// Every header an API call needs now (per-token and per-request).
+    pub fn headers(&self, scope: &Scope<'_>) -> Result<HeaderMap, Error> {
+        let mut prepared = self.prepare(scope)?;
+        self.fill(scope, false, &mut prepared)?;
+        Ok(prepared.headers)
+    }
+}
+
+/// Applies a token's prepared authorization, and its per-request entries,
+/// to a request.
+pub fn apply<'a>(
+    authorization: &ApiAuthorization,
+    request: reqwest::RequestBuilder,
+    prepared: &Prepared,
+    scope: impl FnOnce() -> Scope<'a>,
+) -> Result<reqwest::RequestBuilder, Error> {
+    let mut request = request.headers(prepared.headers.clone());
+    let mut query: Vec<(&str, &str)> = prepared
+        .query
+        .iter()
+        .map(|(name, value)| (*name, value.0.as_str()))
+        .collect();
+    let mut fresh = Prepared::default();
+    if prepared.per_request {
+        authorization.fill(&scope(), false, &mut fresh)?;
+        request = request.headers(fresh.headers.clone());
+        query.extend(fresh.query.iter().map(|(name, value)| (*name, value.0.as_str())));
+    }
+    if !query.is_empty() {
+        request = request.query(&query);
+    }
+    Ok(request)
+}
+
+/// A client's authorization of API calls with a given token: what
+/// `TokenClient::authorization` returns.
+pub struct Authorizer<'a, C: ?Sized> {
+    pub(crate) client: &'a C,
+}
+
+impl<C: TokenClient + ?Sized> Authorizer<'_, C> {
+    /// Every header an API call with `token` carries now.
+    pub fn headers(&self, token: &Token) -> Result<HeaderMap, Error> {
+        self.client
+            .api_authorization()
+            .headers(&self.client.scope(Some(token)))
+    }
+
+    /// Adds the token's headers, query parameters and cookies to `request`.
     pub fn apply(
         &self,
         request: reqwest::RequestBuilder,
         token: &Token,
     ) -> Result<reqwest::RequestBuilder, Error> {
-        Ok(request.headers(self.headers(token)?))
+        let authorization = self.client.api_authorization();
+        let scope = self.client.scope(Some(token));
+        let prepared = authorization.prepare(&scope)?;
+        apply(authorization, request, &prepared, || scope)
     }
+
+    /// The static description from the spec.
+    pub fn spec(&self) -> &'static ApiAuthorization {
+        self.client.api_authorization()
+    }
+}
+
+fn sensitive_value(bytes: &[u8]) -> Result<HeaderValue, reqwest::header::InvalidHeaderValue> {
+    HeaderValue::from_maybe_shared(Bytes::from_owner(ZeroizingBytes(Zeroizing::new(
+        bytes.to_vec(),
+    ))))
 }
 
 /// Owner of a header value's bytes that wipes them on drop.
@@ -164,26 +235,5 @@ fn invalid(vendor: &'static str, what: &str) -> Error {
         vendor,
         operation: "authorize",
         message: format!("{what} cannot be sent as a header"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::datetime;
-
-    #[test]
-    fn time_formats() {
-        let at = datetime!(2025-05-16 09:30:00.123 UTC);
-        assert_eq!(
-            TimeFormat::Iso8601Seconds.format(at),
-            "2025-05-16T09:30:00Z"
-        );
-        assert_eq!(
-            TimeFormat::Iso8601Millis.format(at),
-            "2025-05-16T09:30:00.123Z"
-        );
-        assert_eq!(TimeFormat::UnixSeconds.format(at), "1747387800");
-        assert_eq!(TimeFormat::UnixMillis.format(at), "1747387800123");
     }
 }

@@ -4,11 +4,11 @@
 use std::future::Future;
 use std::time::Duration;
 
-use secrecy::SecretString;
 
-use crate::authorize::ApiAuthorization;
+use crate::authorize::{ApiAuthorization, Authorizer};
 use crate::error::Error;
 use crate::token::{Token, TokenParts, normalize};
+use crate::value::Scope;
 
 /// A vendor's token endpoints behind one interface.
 ///
@@ -65,23 +65,26 @@ pub trait TokenClient: Send + Sync {
         }
     }
 
-    /// How API calls carry the token.
-    fn authorization(&self) -> &'static ApiAuthorization;
+    /// How API calls carry the token, as the spec declares it.
+    fn api_authorization(&self) -> &'static ApiAuthorization;
+
+    /// The values the spec's templates read: the client's credentials and
+    /// configuration, and `token` as the current token. Clients without
+    /// credentials or configuration need not implement it.
+    fn scope<'a>(&'a self, token: Option<&'a Token>) -> Scope<'a> {
+        Scope::new(self.vendor(), Vec::new(), Vec::new(), token)
+    }
+
+    /// Authorizes API calls with a token: `authorization().apply(request, &token)`
+    /// or `authorization().headers(&token)`.
+    fn authorization(&self) -> Authorizer<'_, Self> {
+        Authorizer { client: self }
+    }
 
     /// How long before expiry the vendor asks tokens to be renewed, if it says.
     fn refresh_ahead(&self) -> Option<Duration> {
         None
     }
-}
-
-/// `token`'s refresh token, or the error that says it has none.
-pub fn require_refresh_token<'t>(
-    vendor: &'static str,
-    token: &'t Token,
-) -> Result<&'t SecretString, Error> {
-    token
-        .refresh_token()
-        .ok_or(Error::MissingRefreshToken { vendor })
 }
 
 // The async halves of every generated client. Generated code builds a call
@@ -101,22 +104,19 @@ pub async fn token_from<R>(
 }
 
 /// The normalized token of a refresh response, keeping `current`'s refresh
-/// token when the vendor sends none. `call` is the refresh call, or why it
-/// could not be made (no refresh token).
+/// token when the vendor sends none.
 #[doc(hidden)]
 pub async fn refreshed_from<R>(
     current: &Token,
-    call: Result<impl Future<Output = Result<R, Error>>, Error>,
+    call: impl Future<Output = Result<R, Error>>,
     into_parts: fn(R) -> TokenParts,
 ) -> Result<Token, Error> {
-    let response = call?.await?;
+    let response = call.await?;
     Ok(normalize(into_parts(response)).keep_refresh_token_of(current))
 }
 
 /// The outcome of a revoke call, whatever its response holds.
 #[doc(hidden)]
-pub async fn revoked<R>(
-    call: Result<impl Future<Output = Result<R, Error>>, Error>,
-) -> Result<(), Error> {
-    call?.await.map(drop)
+pub async fn revoked<R>(call: impl Future<Output = Result<R, Error>>) -> Result<(), Error> {
+    call.await.map(drop)
 }

@@ -4,12 +4,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
+use base64::Engine as _;
+use reqwest::header::{
+    AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER,
+};
 use reqwest::{Method, Url};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::zeroize::Zeroizing;
+use vendor_auth_rules::{BodyFormat, PlainHttp, check_transport};
 
 use crate::error::Error;
-use crate::wire::{DecodeError, WireFields, WireObject, encode_form, encode_json};
+use crate::value::{Json, Part, Scope, Template};
+use crate::wire::{DecodeError, WireResponse};
 
 /// The HTTP client token requests go through: bounded in time and in body
 /// size, and never following redirects (a redirect would carry credentials
@@ -122,16 +127,56 @@ pub struct Operation {
     pub name: &'static str,
     /// HTTP method.
     pub method: Method,
-    /// Appended to the base URL; may be empty.
-    pub path: &'static str,
-    /// The status of a successful response.
-    pub success_status: u16,
+    /// Appended to the base URL; may be empty. Values placed in it are
+    /// percent-encoded as one path segment each.
+    pub path: Template,
+    /// The statuses of a successful response.
+    pub success: &'static [u16],
     /// The vendor's documented error statuses.
     pub errors: &'static [ErrorStatus],
     /// Error-body fields worth reporting, e.g. `error_description`.
     pub error_fields: &'static [&'static str],
-    /// The response's fields sit under this member of the JSON body.
-    pub nested_under: Option<&'static str>,
+    /// What the request carries.
+    pub request: Request,
+    /// How the success body is read.
+    pub response: BodyFormat,
+}
+
+/// Where a request's values go.
+#[derive(Debug)]
+pub struct Request {
+    /// Query-string parameters, in order.
+    pub query: &'static [(&'static str, Template)],
+    /// Request headers; a `Content-Type` here replaces the body's own.
+    pub headers: &'static [(&'static str, Template)],
+    /// The body.
+    pub body: Body,
+    /// HTTP Basic authentication.
+    pub basic_auth: Option<BasicAuth>,
+}
+
+/// A request body.
+#[derive(Debug)]
+pub enum Body {
+    /// No body.
+    None,
+    /// `application/x-www-form-urlencoded` fields, in order.
+    Form(&'static [(&'static str, Template)]),
+    /// JSON of any shape.
+    Json(Json),
+    /// Plain text.
+    Text(Template),
+}
+
+/// HTTP Basic authentication from two values.
+#[derive(Debug)]
+pub struct BasicAuth {
+    /// The user name.
+    pub username: Template,
+    /// The password.
+    pub password: Template,
+    /// Form-encode both before base64 (RFC 6749 section 2.3.1).
+    pub form_encoded: bool,
 }
 
 impl Operation {
@@ -170,178 +215,231 @@ pub enum StatusMatch {
 /// Where an environment's base URL comes from.
 #[derive(Debug, Clone, Copy)]
 pub enum BaseUrl<'a> {
-    /// A spec URL, possibly with `{variable}` placeholders.
-    Template(&'static str),
+    /// A spec URL, possibly with placeholders.
+    Template(&'static Template),
     /// A URL the user gave.
     Given(&'a Url),
 }
 
-/// Fills a base URL's placeholders and checks that it may carry credentials:
-/// `https`, or `http` to a loopback address only.
+/// Fills a base URL's placeholders and checks that it may carry the
+/// vendor's requests (see [`vendor_auth_rules::check_transport`]).
 pub fn resolve_base_url(
-    vendor: &'static str,
     base: BaseUrl<'_>,
-    values: &[(&str, &str)],
+    scope: &Scope<'_>,
+    plain_http: PlainHttp,
 ) -> Result<Url, Error> {
+    let vendor = scope.vendor();
     let config = |message: String| Error::Config { vendor, message };
     let url = match base {
         BaseUrl::Given(url) => url.clone(),
         BaseUrl::Template(template) => {
-            let mut text = template.to_owned();
-            for (name, value) in values {
-                // Values fill a host or path segment; anything that would
-                // change the URL's structure is refused rather than escaped.
-                if value.is_empty() || value.contains(['/', '?', '#', '@', ' ', '{', '}']) {
-                    return Err(config(format!(
-                        "`{name}` = {value:?} cannot be placed in the URL {template}"
-                    )));
+            let mut text = String::new();
+            for part in template.0 {
+                match part {
+                    Part::Text(literal) => text.push_str(literal),
+                    Part::Ref(..) => {
+                        let value = Template(std::slice::from_ref(part))
+                            .eval(scope)?
+                            .ok_or_else(|| config("a base URL variable is not set".into()))?;
+                        let value = value.text();
+                        // Values fill a host or path segment; anything that
+                        // would change the URL's structure is refused rather
+                        // than escaped.
+                        if value.is_empty()
+                            || value.contains(['/', '\\', '?', '#', '@', '%', '{', '}'])
+                            || value.chars().any(|c| c.is_whitespace() || c.is_control())
+                        {
+                            return Err(config(format!(
+                                "{value:?} cannot be placed in the base URL"
+                            )));
+                        }
+                        text.push_str(value);
+                    }
                 }
-                text = text.replace(&format!("{{{name}}}"), value);
             }
-            Url::parse(&text)
-                .map_err(|e| config(format!("invalid base URL from {template}: {e}")))?
+            Url::parse(&text).map_err(|e| config(format!("invalid base URL {text:?}: {e}")))?
         }
     };
-    check_transport_security(&url).map_err(config)?;
+    check_transport(&url, plain_http).map_err(config)?;
     Ok(url)
-}
-
-fn check_transport_security(url: &Url) -> Result<(), String> {
-    let loopback = match url.host() {
-        Some(url::Host::Domain(name)) => name == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if loopback => Ok(()),
-        "http" => Err(format!(
-            "refusing plain http to {}: credentials would travel unencrypted; use https",
-            url.host_str().unwrap_or("?")
-        )),
-        other => Err(format!("unsupported URL scheme `{other}`")),
-    }
 }
 
 /// One request to a token endpoint, built by generated code.
 pub struct Call<'a> {
     http: &'a HttpClient,
+    base_url: &'a Url,
     operation: &'static Operation,
-    url: Result<Url, Error>,
+    scope: Scope<'a>,
+}
+
+/// The parts of a request, evaluated.
+struct Built {
+    url: Url,
     headers: HeaderMap,
-    body: Option<(&'static str, Vec<u8>)>,
-    basic: Option<(&'a SecretString, &'a SecretString, bool)>,
+    body: Option<Vec<u8>>,
 }
 
 impl<'a> Call<'a> {
-    /// A call of `operation` against `base_url`.
-    pub fn new(http: &'a HttpClient, base_url: &Url, operation: &'static Operation) -> Self {
-        let joined = format!(
-            "{}{}",
-            base_url.as_str().trim_end_matches('/'),
-            operation.path
-        );
-        let url = Url::parse(&joined).map_err(|e| Error::Config {
-            vendor: operation.vendor,
-            message: format!("invalid {} URL: {e}", operation.name),
-        });
+    /// A call of `operation` against `base_url`, its values read from `scope`.
+    pub fn new(
+        http: &'a HttpClient,
+        base_url: &'a Url,
+        operation: &'static Operation,
+        scope: Scope<'a>,
+    ) -> Self {
         Call {
             http,
+            base_url,
             operation,
-            url,
-            headers: HeaderMap::new(),
-            body: None,
-            basic: None,
+            scope,
         }
     }
 
-    fn encode_error(&self, message: String) -> Error {
+    fn encode_error(operation: &Operation, message: String) -> Error {
         Error::Encode {
-            vendor: self.operation.vendor,
-            operation: self.operation.name,
+            vendor: operation.vendor,
+            operation: operation.name,
             message,
         }
     }
 
-    /// Appends `fields` to the query string.
-    pub fn query(mut self, fields: &WireFields<'_>) -> Self {
-        if let Ok(url) = &mut self.url {
+    /// Evaluates every value of the request. Synchronous, so that the scope
+    /// (with its once-per-request values) is gone before the first await.
+    fn build(&self) -> Result<Built, Error> {
+        let op = self.operation;
+        let scope = &self.scope;
+        let mut url = self.base_url.clone();
+        let path = self.path()?;
+        if !path.is_empty() {
+            let joined = format!("{}{}", url.path().trim_end_matches('/'), path);
+            url.set_path(&joined);
+        }
+        if !op.request.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
-            for (name, value) in fields {
-                pairs.append_pair(name, value.expose());
+            for (name, template) in op.request.query {
+                if let Some(value) = template.eval(scope)? {
+                    pairs.append_pair(name, value.text());
+                }
             }
         }
-        self
-    }
-
-    /// Sends `fields` as a JSON object.
-    pub fn json(mut self, fields: &WireFields<'_>) -> Self {
-        self.body = Some(("application/json", encode_json(fields)));
-        self
-    }
-
-    /// Sends `fields` as an `application/x-www-form-urlencoded` body.
-    pub fn form(mut self, fields: &WireFields<'_>) -> Self {
-        self.body = Some((
-            "application/x-www-form-urlencoded",
-            encode_form(fields).into_bytes(),
-        ));
-        self
-    }
-
-    /// HTTP Basic authentication from two credentials.
-    pub fn basic_auth(mut self, username: &'a SecretString, password: &'a SecretString) -> Self {
-        self.basic = Some((username, password, false));
-        self
-    }
-
-    /// HTTP Basic authentication as RFC 6749 section 2.3.1 has it: each
-    /// credential form-encoded before base64, so that a `:` or `%` in a
-    /// client id or secret survives. Strict OAuth servers decode it.
-    pub fn basic_auth_form_encoded(
-        mut self,
-        username: &'a SecretString,
-        password: &'a SecretString,
-    ) -> Self {
-        self.basic = Some((username, password, true));
-        self
-    }
-
-    /// A header with a plain value.
-    pub fn header(self, name: &'static str, value: &str) -> Self {
-        self.insert_header(name, value, false)
-    }
-
-    /// A header with a secret value, marked sensitive so it is never logged.
-    pub fn secret_header(self, name: &'static str, value: &SecretString) -> Self {
-        self.insert_header(name, value.expose_secret(), true)
-    }
-
-    fn insert_header(mut self, name: &'static str, value: &str, sensitive: bool) -> Self {
-        match (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
-            (Ok(name), Ok(mut value)) => {
-                value.set_sensitive(sensitive);
-                self.headers.insert(name, value);
+        let mut headers = HeaderMap::new();
+        let body = match &op.request.body {
+            Body::None => None,
+            Body::Form(fields) => {
+                let mut form = url::form_urlencoded::Serializer::new(String::new());
+                for (name, template) in *fields {
+                    if let Some(value) = template.eval(scope)? {
+                        form.append_pair(name, value.text());
+                    }
+                }
+                headers.insert(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/x-www-form-urlencoded"),
+                );
+                Some(form.finish().into_bytes())
             }
-            // The value is not echoed: it may be a secret.
-            _ => self.url = Err(self.encode_error(format!("header {name} cannot carry its value"))),
+            Body::Json(json) => {
+                let mut out = Vec::with_capacity(128);
+                if !json.write(scope, &mut out)? {
+                    out.extend_from_slice(b"null");
+                }
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                Some(out)
+            }
+            Body::Text(template) => {
+                let text = template.eval(scope)?;
+                headers.insert(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("text/plain; charset=utf-8"),
+                );
+                Some(text.map(|t| t.text().as_bytes().to_vec()).unwrap_or_default())
+            }
+        };
+        if let Some(basic) = &op.request.basic_auth
+            && let (Some(user), Some(password)) =
+                (basic.username.eval(scope)?, basic.password.eval(scope)?)
+        {
+            let encode = |text: &str| -> Zeroizing<String> {
+                Zeroizing::new(if basic.form_encoded {
+                    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+                } else {
+                    text.to_owned()
+                })
+            };
+            let pair = Zeroizing::new(format!(
+                "{}:{}",
+                encode(user.text()).as_str(),
+                encode(password.text()).as_str()
+            ));
+            let value = Zeroizing::new(format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(pair.as_bytes())
+            ));
+            let mut value = HeaderValue::from_str(&value).map_err(|_| {
+                Self::encode_error(op, "the Basic credentials cannot be sent".into())
+            })?;
+            value.set_sensitive(true);
+            headers.insert(AUTHORIZATION, value);
         }
-        self
+        for (name, template) in op.request.headers {
+            let Some(value) = template.eval(scope)? else {
+                continue;
+            };
+            let (Ok(name), Ok(mut header)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value.text()),
+            ) else {
+                // The value is not echoed: it may be a secret.
+                return Err(Self::encode_error(
+                    op,
+                    format!("header {name} cannot carry its value"),
+                ));
+            };
+            header.set_sensitive(value.is_secret());
+            headers.insert(name, header);
+        }
+        Ok(Built { url, headers, body })
     }
 
-    /// Sends the request and reads the success body's JSON object with `read`.
+    /// The operation's path with each value encoded as one path segment:
+    /// no value can add a segment, climb with `..`, or start a query.
+    fn path(&self) -> Result<String, Error> {
+        let op = self.operation;
+        let mut path = String::new();
+        for part in op.path.0 {
+            match part {
+                Part::Text(literal) => path.push_str(literal),
+                Part::Ref(..) => {
+                    let value = Template(std::slice::from_ref(part))
+                        .eval(&self.scope)?
+                        .ok_or_else(|| {
+                            Self::encode_error(op, "a path variable is not set".into())
+                        })?;
+                    let text = value.text();
+                    if text.is_empty() || text == "." || text == ".." {
+                        return Err(Self::encode_error(
+                            op,
+                            format!("{text:?} cannot be a path segment"),
+                        ));
+                    }
+                    path.extend(percent_encoding::utf8_percent_encode(text, PATH_SEGMENT));
+                }
+            }
+        }
+        Ok(path)
+    }
+
+    /// Sends the request and reads the success response with `read`.
     pub async fn send<T>(
         self,
-        read: fn(&mut WireObject) -> Result<T, DecodeError>,
+        read: fn(&mut WireResponse) -> Result<T, DecodeError>,
     ) -> Result<T, Error> {
         let operation = self.operation;
-        let body = self.send_raw().await?;
-        WireObject::parse(&body, operation.nested_under)
-            .and_then(|mut object| read(&mut object))
+        let http = self.http;
+        let built = self.build();
+        let (status, headers, body) = send_raw(http, operation, built?).await?;
+        WireResponse::new(status, headers, body, operation.response)
+            .and_then(|mut response| read(&mut response))
             .map_err(|error| Error::Decode {
                 vendor: operation.vendor,
                 operation: operation.name,
@@ -351,80 +449,76 @@ impl<'a> Call<'a> {
 
     /// Sends the request and ignores the success body.
     pub async fn send_expecting_no_body(self) -> Result<(), Error> {
-        self.send_raw().await.map(drop)
+        let operation = self.operation;
+        let http = self.http;
+        let built = self.build();
+        send_raw(http, operation, built?).await.map(drop)
     }
+}
 
-    async fn send_raw(self) -> Result<Vec<u8>, Error> {
-        let Call {
-            http,
-            operation,
-            url,
-            headers,
-            body,
-            basic,
-        } = self;
-        let url = url?;
-        let mut request = http
-            .inner
-            .request(operation.method.clone(), url)
-            .headers(headers);
-        if let Some((user, password, form_encoded)) = basic {
-            request = if form_encoded {
-                let encode = |s: &SecretString| {
-                    secrecy::zeroize::Zeroizing::new(
-                        url::form_urlencoded::byte_serialize(s.expose_secret().as_bytes())
-                            .collect::<String>(),
-                    )
-                };
-                request.basic_auth(&*encode(user), Some(&*encode(password)))
-            } else {
-                request.basic_auth(user.expose_secret(), Some(password.expose_secret()))
-            };
-        }
-        if let Some((content_type, bytes)) = body {
-            request = request.header(CONTENT_TYPE, content_type).body(bytes);
-        }
-        let transport = |source: reqwest::Error| Error::Transport {
-            vendor: operation.vendor,
-            operation: operation.name,
-            timeout: source.is_timeout(),
-            // The URL may hold credentials (query-string vendors).
-            source: Arc::new(source.without_url()),
-        };
-        let started = std::time::Instant::now();
-        let mut response = request.send().await.map_err(transport)?;
-        let status = response.status().as_u16();
-        let retry_after = retry_after(response.headers());
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport)? {
-            if bytes.len() + chunk.len() > http.max_body_bytes {
-                return Err(Error::BodyTooLarge {
-                    vendor: operation.vendor,
-                    operation: operation.name,
-                    limit: http.max_body_bytes,
-                });
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        tracing::debug!(
-            vendor = operation.vendor,
-            operation = operation.name,
-            status,
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "token endpoint answered"
-        );
-        if status == operation.success_status {
-            return Ok(bytes);
-        }
-        Err(Error::Status {
-            vendor: operation.vendor,
-            operation: operation.name,
-            status,
-            meaning: operation.meaning(status),
-            details: error_details(&bytes, operation.error_fields),
-            retry_after,
-        })
+/// Everything but RFC 3986's unreserved characters and the sub-delimiters
+/// that are harmless inside one segment.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'@')
+    .remove(b':');
+
+async fn send_raw(
+    http: &HttpClient,
+    operation: &'static Operation,
+    built: Built,
+) -> Result<(u16, HeaderMap, Vec<u8>), Error> {
+    let Built { url, headers, body } = built;
+    let mut request = http
+        .inner
+        .request(operation.method.clone(), url)
+        .headers(headers);
+    if let Some(bytes) = body {
+        request = request.body(bytes);
     }
+    let transport = |source: reqwest::Error| Error::Transport {
+        vendor: operation.vendor,
+        operation: operation.name,
+        timeout: source.is_timeout(),
+        // The URL may hold credentials (query-string vendors).
+        source: Arc::new(source.without_url()),
+    };
+    let started = std::time::Instant::now();
+    let mut response = request.send().await.map_err(transport)?;
+    let status = response.status().as_u16();
+    let retry_after = retry_after(response.headers());
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(transport)? {
+        if bytes.len() + chunk.len() > http.max_body_bytes {
+            return Err(Error::BodyTooLarge {
+                vendor: operation.vendor,
+                operation: operation.name,
+                limit: http.max_body_bytes,
+            });
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    tracing::debug!(
+        vendor = operation.vendor,
+        operation = operation.name,
+        status,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "token endpoint answered"
+    );
+    if operation.success.contains(&status) {
+        return Ok((status, std::mem::take(response.headers_mut()), bytes));
+    }
+    Err(Error::Status {
+        vendor: operation.vendor,
+        operation: operation.name,
+        status,
+        meaning: operation.meaning(status),
+        details: error_details(&bytes, operation.error_fields),
+        retry_after,
+    })
 }
 
 /// `Retry-After` in seconds (the HTTP-date form is rare on token endpoints
@@ -458,49 +552,36 @@ fn error_details(body: &[u8], fields: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::{Ref, Var};
+
+    static HOST: Template = Template(&[
+        Part::Text("https://"),
+        Part::Ref(Ref::Variable(0), &[]),
+    ]);
+
+    fn resolve(value: &str) -> Result<Url, Error> {
+        let scope = Scope::new("V", vec![], vec![Var::Text(value)], None);
+        resolve_base_url(BaseUrl::Template(&HOST), &scope, PlainHttp::LoopbackOnly)
+    }
 
     #[test]
     fn templates_fill_and_refuse_structure() {
-        let url = resolve_base_url(
-            "V",
-            BaseUrl::Template("https://{domainName}"),
-            &[("domainName", "a.example.com")],
-        )
-        .unwrap();
-        assert_eq!(url.as_str(), "https://a.example.com/");
-        for bad in ["", "evil.com/x", "a@b", "a?b"] {
-            assert!(
-                resolve_base_url(
-                    "V",
-                    BaseUrl::Template("https://{domainName}"),
-                    &[("domainName", bad)]
-                )
-                .is_err(),
-                "{bad}"
-            );
+        assert_eq!(resolve("a.example.com").unwrap().as_str(), "https://a.example.com/");
+        for bad in ["", "evil.com/x", "a@b", "a?b", "a\\b", "a b", "a%2fb"] {
+            assert!(resolve(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn plain_http_only_to_loopback() {
-        for ok in [
-            "http://127.0.0.1:8080",
-            "http://localhost:1",
-            "http://[::1]:2",
-            "https://example.com",
-        ] {
+        let scope = Scope::new("V", vec![], vec![], None);
+        for ok in ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:2", "https://example.com"] {
             let url = Url::parse(ok).unwrap();
-            assert!(
-                resolve_base_url("V", BaseUrl::Given(&url), &[]).is_ok(),
-                "{ok}"
-            );
+            assert!(resolve_base_url(BaseUrl::Given(&url), &scope, PlainHttp::LoopbackOnly).is_ok(), "{ok}");
         }
-        for bad in ["http://example.com", "http://10.0.0.1", "ftp://127.0.0.1"] {
+        for bad in ["http://example.com", "http://10.0.0.1", "ftp://127.0.0.1", "http://127.0.0.1.evil.example"] {
             let url = Url::parse(bad).unwrap();
-            assert!(
-                resolve_base_url("V", BaseUrl::Given(&url), &[]).is_err(),
-                "{bad}"
-            );
+            assert!(resolve_base_url(BaseUrl::Given(&url), &scope, PlainHttp::LoopbackOnly).is_err(), "{bad}");
         }
     }
 

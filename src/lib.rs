@@ -39,9 +39,10 @@ mod manager;
 mod registry;
 mod retry;
 mod token;
+mod value;
 mod wire;
 
-pub use authorize::{ApiAuthorization, ApiHeader, ApiHeaderValue, TimeFormat};
+pub use authorize::{ApiAuthorization, Authorizer, Prepared};
 pub use client::TokenClient;
 pub use error::Error;
 pub use http::{HttpClient, HttpClientBuilder};
@@ -50,26 +51,31 @@ pub use registry::{EnvVar, EnvironmentInfo, FromEnv, Selection, TokenFuture, Ven
 pub use reqwest::Url;
 pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
-pub use token::{ExpiryValue, Token};
+pub use token::{ExpiryValue, FieldValue, Token};
+pub use value::Scope;
 
 /// What generated code refers to. Not a stable API: it changes with the
 /// generator.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::authorize::{ApiAuthorization, ApiHeader, ApiHeaderValue, TimeFormat};
-    pub use crate::client::{
-        TokenClient, refreshed_from, require_refresh_token, revoked, token_from,
-    };
+    pub use crate::authorize::ApiAuthorization;
+    pub use crate::client::{TokenClient, refreshed_from, revoked, token_from};
     pub use crate::error::Error;
     pub use crate::http::{
-        BaseUrl, Call, ErrorStatus, HttpClient, Operation, StatusMatch, resolve_base_url,
+        BaseUrl, BasicAuth, Body, Call, ErrorStatus, HttpClient, Operation, Request, StatusMatch,
+        resolve_base_url,
     };
     pub use crate::registry::{
-        Chosen, EnvVar, EnvironmentInfo, FromEnv, Selection, Vendor, env_secret, env_var,
+        Chosen, EnvVar, EnvironmentInfo, FromEnv, Selection, Vendor, env_optional, env_required,
+        env_secret, env_var,
         fetch_token_from_env,
     };
-    pub use crate::token::{ExpirySource, ExpiryValue, Token, TokenParts, normalize};
-    pub use crate::wire::{DecodeError, WireObject, WireValue, read, secret};
+    pub use crate::token::{
+        ExpirySource, ExpiryValue, FieldValue, Token, TokenParts, normalize,
+    };
+    pub use crate::value::{Function, Json, NowFormat, Part, Ref, Scope, Template, TokenField, Var};
+    pub use crate::wire::{DecodeError, PathStep, Source, WireResponse, read, secret};
+    pub use vendor_auth_rules::{BodyFormat, ExpiryKind, PlainHttp};
     pub use reqwest::{Method, Url};
     pub use secrecy::SecretString;
     pub use serde_json::Value as JsonValue;

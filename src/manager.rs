@@ -24,7 +24,9 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::time::Duration;
 
 use arc_swap::{ArcSwapOption, Guard};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::HeaderMap;
+
+use crate::authorize::Prepared;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -43,8 +45,8 @@ const BACKGROUND_COOLDOWN: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct CachedToken {
     token: Token,
-    header_name: HeaderName,
-    header_value: HeaderValue,
+    /// What API calls carry, evaluated once for this token.
+    prepared: Prepared,
     /// From here on, a background renewal starts.
     refresh_at: Instant,
     /// From here on, the token is not used (its expiry less a skew margin).
@@ -64,14 +66,10 @@ impl CachedToken {
         &self.token
     }
 
-    /// The token header's name, e.g. `authorization`.
-    pub fn header_name(&self) -> &HeaderName {
-        &self.header_name
-    }
-
-    /// The token header's value, e.g. `Bearer eyJ…`, marked sensitive.
-    pub fn header_value(&self) -> &HeaderValue {
-        &self.header_value
+    /// The headers fixed for this token's life (the token header first),
+    /// ready to clone into requests. Per-request headers are not in it.
+    pub fn headers(&self) -> &HeaderMap {
+        self.prepared.headers()
     }
 
     /// When a background renewal starts.
@@ -405,11 +403,13 @@ impl<C: TokenClient + 'static> TokenManager<C> {
         request: reqwest::RequestBuilder,
         cached: &CachedToken,
     ) -> Result<reqwest::RequestBuilder, Error> {
-        let authorization = self.inner.client.authorization();
-        let mut headers = HeaderMap::with_capacity(1 + authorization.headers.len());
-        headers.insert(cached.header_name.clone(), cached.header_value.clone());
-        authorization.append_per_request_headers(&mut headers)?;
-        Ok(request.headers(headers))
+        let client = &self.inner.client;
+        crate::authorize::apply(
+            client.api_authorization(),
+            request,
+            &cached.prepared,
+            || client.scope(Some(&cached.token)),
+        )
     }
 
     fn api_error(&self, source: reqwest::Error) -> Error {
@@ -547,7 +547,10 @@ impl<C: TokenClient + 'static> TokenManager<C> {
 
     fn cache(&self, token: Token, generation: u64) -> Result<Arc<CachedToken>, Error> {
         let inner = &self.inner;
-        let authorization = inner.client.authorization();
+        let prepared = inner
+            .client
+            .api_authorization()
+            .prepare(&inner.client.scope(Some(&token)))?;
         let lifetime = token.lifetime();
         let margin = inner.expiry_margin.min(lifetime / 10);
         let expires_at = token.expires_at() - margin;
@@ -556,8 +559,7 @@ impl<C: TokenClient + 'static> TokenManager<C> {
             .mul_f64(1.0 + inner.jitter * fastrand::f64())
             .min(expires_at - token.received_at());
         Ok(Arc::new(CachedToken {
-            header_name: authorization.header_name()?,
-            header_value: authorization.header_value(&token)?,
+            prepared,
             refresh_at: expires_at - window,
             expires_at,
             generation,

@@ -199,3 +199,27 @@ pub fn env_var(vendor: &'static str, name: &str) -> Result<String, Error> {
 pub fn env_secret(vendor: &'static str, name: &str) -> Result<SecretString, Error> {
     env_var(vendor, name).map(SecretString::from)
 }
+
+/// Reads an optional setting of any type; `None` when unset.
+#[doc(hidden)]
+pub fn env_optional<T: std::str::FromStr>(
+    vendor: &'static str,
+    name: &str,
+) -> Result<Option<T>, Error> {
+    match std::env::var(name) {
+        Err(_) => Ok(None),
+        Ok(text) => text.trim().parse().map(Some).map_err(|_| Error::Config {
+            vendor,
+            message: format!("the environment variable {name} does not hold a valid value"),
+        }),
+    }
+}
+
+/// Reads a required setting of any type.
+#[doc(hidden)]
+pub fn env_required<T: std::str::FromStr>(vendor: &'static str, name: &str) -> Result<T, Error> {
+    env_optional(vendor, name)?.ok_or_else(|| Error::Config {
+        vendor,
+        message: format!("set the environment variable {name}"),
+    })
+}

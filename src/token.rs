@@ -29,6 +29,37 @@ pub struct Token {
     lifetime: Duration,
     expires_at_utc: OffsetDateTime,
     refresh_token_expires_at: Option<Instant>,
+    fields: Vec<(&'static str, FieldValue)>,
+}
+
+/// A documented response field kept with the token (e.g. an API base URL
+/// or a session id), by its spec name.
+#[derive(Clone)]
+pub enum FieldValue {
+    /// Text.
+    Text(String),
+    /// A secret: redacted in `Debug`.
+    Secret(SecretString),
+}
+
+impl fmt::Debug for FieldValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FieldValue::Text(text) => fmt::Debug::fmt(text, f),
+            FieldValue::Secret(_) => f.write_str("[REDACTED]"),
+        }
+    }
+}
+
+impl FieldValue {
+    /// The text, secret or not; for a secret, only where it must be used.
+    pub fn expose(&self) -> &str {
+        use secrecy::ExposeSecret;
+        match self {
+            FieldValue::Text(text) => text,
+            FieldValue::Secret(secret) => secret.expose_secret(),
+        }
+    }
 }
 
 impl Token {
@@ -55,6 +86,7 @@ impl Token {
                 default_seconds: None,
             },
             refresh_token_expiry: None,
+            fields: Vec::new(),
         };
         let mut token = normalize_at(parts, Instant::now(), OffsetDateTime::now_utc());
         token.lifetime = lifetime.min(MAX_LIFETIME);
@@ -146,6 +178,26 @@ impl Token {
         self.refresh_token.is_some() && self.refresh_token_expires_at.is_none_or(|at| now < at)
     }
 
+    /// A documented response field kept with the token, by its spec name.
+    pub fn field(&self, name: &str) -> Option<&FieldValue> {
+        self.fields
+            .iter()
+            .find(|(field, _)| *field == name)
+            .map(|(_, value)| value)
+    }
+
+    /// Every documented response field kept with the token.
+    pub fn fields(&self) -> impl Iterator<Item = (&'static str, &FieldValue)> {
+        self.fields.iter().map(|(name, value)| (*name, value))
+    }
+
+    /// With a documented field, e.g. for a test.
+    pub fn with_field(mut self, name: &'static str, value: FieldValue) -> Token {
+        self.fields.retain(|(field, _)| *field != name);
+        self.fields.push((name, value));
+        self
+    }
+
     /// After a refresh: keeps `current`'s refresh token (and its expiry) when
     /// the vendor did not send a new one; a rotated one replaces it.
     pub fn keep_refresh_token_of(mut self, current: &Token) -> Token {
@@ -167,6 +219,7 @@ impl fmt::Debug for Token {
                 &self.refresh_token.as_ref().map(|_| "[REDACTED]"),
             )
             .field("scope", &self.scope)
+            .field("fields", &self.fields)
             .field("lifetime", &self.lifetime)
             .field(
                 "expires_at_utc",
@@ -198,6 +251,8 @@ pub struct TokenParts {
     pub expiry: ExpirySource,
     /// The refresh token's expiry, if sent.
     pub refresh_token_expiry: Option<ExpiryValue>,
+    /// Other documented fields to keep with the token.
+    pub fields: Vec<(&'static str, FieldValue)>,
 }
 
 /// The response's expiry, if it sent one, and the spec's default otherwise.
@@ -218,6 +273,23 @@ pub enum ExpiryValue {
     UnixTime(i64),
     /// A date-time.
     DateTime(OffsetDateTime),
+    /// No expiry: the token lasts until revoked (capped at ten years).
+    Never,
+}
+
+impl ExpiryValue {
+    /// A number of the given kind; `None` for the non-numeric kinds.
+    pub fn from_number(kind: vendor_auth_rules::ExpiryKind, n: i64) -> Option<ExpiryValue> {
+        use vendor_auth_rules::ExpiryKind as K;
+        Some(match kind {
+            K::RelativeSeconds | K::Duration => ExpiryValue::RelativeSeconds(n),
+            K::RelativeMilliseconds => ExpiryValue::RelativeSeconds(n / 1000),
+            K::RelativeMinutes => ExpiryValue::RelativeSeconds(n.saturating_mul(60)),
+            K::UnixSeconds => ExpiryValue::UnixTime(n),
+            K::UnixMilliseconds => ExpiryValue::UnixTime(n.div_euclid(1000)),
+            K::Datetime => return None,
+        })
+    }
 }
 
 impl ExpiryValue {
@@ -226,6 +298,7 @@ impl ExpiryValue {
     pub fn lifetime(self, now_utc: OffsetDateTime) -> Duration {
         let seconds = match self {
             ExpiryValue::RelativeSeconds(seconds) => return clamp_seconds(seconds),
+            ExpiryValue::Never => return MAX_LIFETIME,
             ExpiryValue::UnixTime(at) => at.saturating_sub(now_utc.unix_timestamp()),
             ExpiryValue::DateTime(at) => {
                 let left = at - now_utc;
@@ -271,6 +344,7 @@ pub fn normalize_at(parts: TokenParts, now: Instant, now_utc: OffsetDateTime) ->
         refresh_token_expires_at: parts
             .refresh_token_expiry
             .map(|value| now + value.lifetime(now_utc)),
+        fields: parts.fields,
     }
 }
 
@@ -320,6 +394,7 @@ mod tests {
                 default_seconds: Some(60),
             },
             refresh_token_expiry: None,
+            fields: Vec::new(),
         }
     }
 
@@ -384,6 +459,7 @@ mod properties {
                 scope: None,
                 expiry: ExpirySource { value: Some(ExpiryValue::RelativeSeconds(seconds)).filter(|_| default.is_none()), default_seconds: default },
                 refresh_token_expiry: refresh.map(ExpiryValue::UnixTime),
+                fields: Vec::new(),
             };
             let token = normalize_at(parts, Instant::now(), OffsetDateTime::now_utc());
             prop_assert!(token.lifetime() <= MAX_LIFETIME);

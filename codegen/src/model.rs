@@ -1,6 +1,11 @@
 //! Stage 2 output: a vendor as the emitter needs it, every name resolved and
 //! every combination already checked. The emitter never sees YAML.
 
+pub use vendor_auth_rules::{
+    BodyFormat, ExpiryKind, FieldType, Function, Method, NowFormat, NumberWire, PlainHttp,
+    VariableType,
+};
+
 /// One vendor, validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vendor {
@@ -14,6 +19,7 @@ pub struct Vendor {
     pub environments: Vec<Environment>,
     /// Index into `environments` of the default, if there is one that needs no input.
     pub default_environment: Option<usize>,
+    pub plain_http: PlainHttp,
     pub variables: Vec<Variable>,
     pub credentials: Vec<Credential>,
     pub refresh_ahead_seconds: Option<u64>,
@@ -43,19 +49,31 @@ pub struct Environment {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum BaseUrl {
-    /// A URL, possibly with `{variable}` placeholders.
-    Template(String),
+    /// A URL template over variables; `text` is as the spec wrote it.
+    Template { text: String, template: Template },
     /// Given by the user at run time.
     UserSupplied,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Variable {
-    /// Name in the URL template, e.g. `domainName`.
-    pub template_name: String,
+    /// Name in the spec and in templates, e.g. `domainName`.
+    pub name: String,
     /// Rust field name, e.g. `domain_name`.
     pub field: String,
     pub description: Option<String>,
+    pub var_type: VariableType,
+    pub presence: Presence,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Presence {
+    /// A parameter of `Config::new`.
+    Required,
+    /// `Option<T>`, `None` unless the user sets it.
+    Optional,
+    /// Set to this literal (already checked against the type) by `Config::new`.
+    Default(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +81,58 @@ pub struct Credential {
     /// Rust field name; also the name used in the spec.
     pub field: String,
     pub description: Option<String>,
+}
+
+/// A template: literal text and references.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Template(pub Vec<Part>);
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    Text(String),
+    Ref(Ref, Vec<Function>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ref {
+    /// Index into `Vendor::credentials`.
+    Credential(usize),
+    /// Index into `Vendor::variables`.
+    Variable(usize),
+    Token(TokenField),
+    Now(NowFormat),
+    NowCustom(String),
+    Uuid,
+    /// A named value, inlined.
+    Named(String, Box<Template>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenField {
+    AccessToken,
+    RefreshToken,
+    /// A kept response field, by its spec name.
+    Field(String),
+}
+
+impl Template {
+    pub fn literal(text: &str) -> Template {
+        Template(vec![Part::Text(text.to_owned())])
+    }
+
+    /// Every reference, named values looked through.
+    pub fn refs(&self) -> Vec<&Ref> {
+        let mut out = Vec::new();
+        for part in &self.0 {
+            if let Part::Ref(reference, _) = part {
+                if let Ref::Named(_, inner) = reference {
+                    out.extend(inner.refs());
+                }
+                out.push(reference);
+            }
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +151,7 @@ impl OperationKind {
         }
     }
 
-    /// Prefix of the generated type names, e.g. `TokenRequestBody`.
+    /// Prefix of the generated type names, e.g. `TokenResponse`.
     pub fn type_prefix(self) -> &'static str {
         match self {
             OperationKind::Token => "Token",
@@ -95,114 +165,121 @@ impl OperationKind {
 pub struct Operation {
     pub kind: OperationKind,
     pub description: Option<String>,
-    /// Upper-case HTTP method.
-    pub method: String,
-    pub path: String,
-    pub success_status: u16,
+    pub method: Method,
+    /// The path as the spec wrote it, for docs.
+    pub path_text: String,
+    pub path: Template,
+    pub success: Vec<u16>,
     pub request: Request,
     pub response: Response,
     pub errors: Errors,
 }
 
 impl Operation {
-    /// The token fields this operation sends, so its function can ask for them.
-    pub fn token_inputs(&self) -> Vec<TokenField> {
-        let mut inputs = Vec::new();
-        for param in self.request.params() {
-            if let Source::Token(field) = param.source
-                && !inputs.contains(&field)
-            {
-                inputs.push(field);
-            }
-        }
-        inputs
+    /// Whether the operation reads the current token.
+    pub fn uses_token(&self) -> bool {
+        self.request
+            .templates()
+            .any(|t| t.refs().iter().any(|r| matches!(r, Ref::Token(_))))
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Request {
-    pub query: Vec<Param>,
-    pub body: Option<Body>,
+    pub query: Vec<(String, Template)>,
+    pub headers: Vec<(String, Template)>,
+    pub body: Body,
     pub basic_auth: Option<BasicAuth>,
-    pub headers: Vec<Param>,
 }
 
 impl Request {
-    pub fn params(&self) -> impl Iterator<Item = &Param> {
+    pub fn templates(&self) -> impl Iterator<Item = &Template> {
+        let basic = self
+            .basic_auth
+            .iter()
+            .flat_map(|b| [&b.username, &b.password]);
         self.query
             .iter()
-            .chain(self.body.iter().flat_map(|body| body.fields.iter()))
-            .chain(self.headers.iter())
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
-    Json,
-    Form,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Body {
-    pub encoding: Encoding,
-    pub fields: Vec<Param>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct BasicAuth {
-    pub username: String,
-    pub password: String,
-    /// Form-encode both before base64 (RFC 6749 section 2.3.1).
-    pub form_encoded: bool,
-}
-
-/// One value sent on the wire.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Param {
-    /// Name on the wire (query key, body field or header name).
-    pub wire: String,
-    /// Rust field name in the request struct.
-    pub field: String,
-    pub source: Source,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Source {
-    Credential(String),
-    Constant(String),
-    Token(TokenField),
-    Variable(String),
-}
-
-impl Source {
-    pub fn is_secret(&self) -> bool {
-        matches!(self, Source::Credential(_) | Source::Token(_))
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenField {
-    AccessToken,
-    RefreshToken,
-}
-
-impl TokenField {
-    pub fn name(self) -> &'static str {
-        match self {
-            TokenField::AccessToken => "access_token",
-            TokenField::RefreshToken => "refresh_token",
-        }
+            .chain(&self.headers)
+            .map(|(_, t)| t)
+            .chain(self.body.templates())
+            .chain(basic)
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub enum Body {
+    #[default]
+    None,
+    Form(Vec<(String, Template)>),
+    Json(Json),
+    Text(Template),
+}
+
+impl Body {
+    pub fn templates(&self) -> Vec<&Template> {
+        match self {
+            Body::None => Vec::new(),
+            Body::Form(fields) => fields.iter().map(|(_, t)| t).collect(),
+            Body::Json(json) => {
+                let mut out = Vec::new();
+                json.templates(&mut out);
+                out
+            }
+            Body::Text(template) => vec![template],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json {
+    Null,
+    Bool(bool),
+    Number(String),
+    Value(Template),
+    Array(Vec<Json>),
+    Object(Vec<(String, Json)>),
+}
+
+impl Json {
+    fn templates<'a>(&'a self, out: &mut Vec<&'a Template>) {
+        match self {
+            Json::Value(template) => out.push(template),
+            Json::Array(items) => items.iter().for_each(|i| i.templates(out)),
+            Json::Object(members) => members.iter().for_each(|(_, v)| v.templates(out)),
+            Json::Null | Json::Bool(_) | Json::Number(_) => {}
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BasicAuth {
+    pub username: Template,
+    pub password: Template,
+    /// Form-encode both before base64 (RFC 6749 section 2.3.1).
+    pub form_encoded: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct Response {
-    pub nested_under: Option<String>,
+    pub format: BodyFormat,
     /// Every field of the response struct, in spec order.
     pub fields: Vec<ResponseField>,
     pub expiry: Option<Expiry>,
     pub default_lifetime_seconds: Option<u64>,
     pub refresh_token_expiry: Option<Expiry>,
+}
+
+impl Default for Response {
+    fn default() -> Self {
+        Response {
+            format: BodyFormat::None,
+            fields: Vec::new(),
+            expiry: None,
+            default_lifetime_seconds: None,
+            refresh_token_expiry: None,
+        }
+    }
 }
 
 impl Response {
@@ -220,50 +297,73 @@ pub enum Role {
     Scope,
     Expiry,
     RefreshTokenExpiry,
-    /// Documented, typed, but not part of the normalized token.
+    /// Documented, typed, kept with the token.
     Extra,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResponseField {
-    pub wire: String,
+    /// Name in the spec (`fields:` key or the role's name).
+    pub name: String,
+    /// Rust field name.
     pub field: String,
     pub role: Role,
-    pub wire_type: WireType,
+    pub source: Source,
+    pub reader: Reader,
     pub required: bool,
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WireType {
-    String,
-    Secret,
-    Integer,
-    Number,
-    Boolean,
-    Json,
-    /// An integer sent as a JSON number.
-    IntNumber,
-    /// An integer sent as a JSON string.
-    IntString,
-    /// An integer sent either way.
-    IntNumberOrString,
-    /// An ISO-8601 / RFC 3339 date-time string.
-    DateTime,
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    Json(Vec<PathStep>),
+    Form(String),
+    Header(String),
+    Cookie(String),
+    Body,
+    FirstOf(Vec<Source>),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExpiryKind {
-    RelativeSeconds,
-    UnixTime,
-    Iso8601,
+impl Source {
+    pub fn is_json(&self) -> bool {
+        match self {
+            Source::Json(_) => true,
+            Source::FirstOf(all) => all.iter().all(Source::is_json),
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Expiry {
-    /// Rust field of the response struct that holds it.
-    pub field: String,
-    pub kind: ExpiryKind,
+pub enum PathStep {
+    Key(String),
+    Index(usize),
+}
+
+/// How a field is read: its Rust type and the runtime reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    String,
+    Secret,
+    /// An integer as a JSON number.
+    IntNumber,
+    /// An integer as a string of digits.
+    IntString,
+    /// Either.
+    IntNumberOrString,
+    Number,
+    Boolean,
+    DateTime,
+    /// A duration, in seconds.
+    Duration,
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expiry {
+    /// Rust field of the response struct that holds it, and its form.
+    Field { field: String, kind: ExpiryKind },
+    Never,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -285,31 +385,9 @@ pub enum StatusMatch {
     Class(u16),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Authorization {
-    pub header: String,
-    /// Prefix before the token; `None` sends the raw token.
-    pub scheme: Option<String>,
-    pub headers: Vec<ApiHeader>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApiHeader {
-    pub name: String,
-    pub value: ApiHeaderValue,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum ApiHeaderValue {
-    Constant(String),
-    UuidV4,
-    UtcNow(TimeFormat),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeFormat {
-    Iso8601Seconds,
-    Iso8601Millis,
-    UnixSeconds,
-    UnixMillis,
+    pub headers: Vec<(String, Template)>,
+    pub query: Vec<(String, Template)>,
+    pub cookies: Vec<(String, Template)>,
 }

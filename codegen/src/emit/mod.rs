@@ -5,9 +5,10 @@
 mod docs;
 mod operation;
 mod registry;
+mod values;
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use crate::model::*;
 use docs::{doc, doc_opt};
@@ -27,7 +28,7 @@ pub fn vendor(vendor: &Vendor, runtime: &syn::Path, options: Options) -> TokenSt
     let environment = environment(vendor);
     let config = config(vendor);
     let credentials = credentials(vendor);
-    let operations = vendor.operations().map(|op| operation::items(vendor, op));
+    let operations = vendor.operations().map(operation::items);
     let client = operation::client(vendor);
     let authorization = authorization(&vendor.authorization);
     let registry = options.registry.then(|| registry::items(vendor));
@@ -92,7 +93,7 @@ fn environment(vendor: &Vendor) -> TokenStream {
         let default = (vendor.default_environment == Some(index)).then(|| quote! { #[default] });
         let separator = env.description.is_some().then(|| quote! { #[doc = ""] });
         match &env.base_url {
-            BaseUrl::Template(url) => {
+            BaseUrl::Template { text: url, .. } => {
                 let url_doc = doc(&format!("Base URL: `{url}`"));
                 quote! { #docs #separator #url_doc #default #variant }
             }
@@ -102,7 +103,15 @@ fn environment(vendor: &Vendor) -> TokenStream {
     let arms = vendor.environments.iter().map(|env| {
         let variant = ident(&env.variant);
         match &env.base_url {
-            BaseUrl::Template(url) => quote! { Self::#variant => rt::BaseUrl::Template(#url) },
+            BaseUrl::Template { template, .. } => {
+                let template = values::template(template);
+                quote! {
+                    Self::#variant => {
+                        static URL: rt::Template = #template;
+                        rt::BaseUrl::Template(&URL)
+                    }
+                }
+            }
             BaseUrl::UserSupplied => quote! { Self::#variant(url) => rt::BaseUrl::Given(url) },
         }
     });
@@ -132,18 +141,41 @@ fn config(vendor: &Vendor) -> TokenStream {
     let fields = vendor.variables.iter().map(|v| {
         let field = ident(&v.field);
         let docs = doc_opt(v.description.as_deref());
-        let template = format!(" Fills `{{{}}}` in the URL templates.", v.template_name);
-        quote! { #docs #[doc = ""] #[doc = #template] pub #field: String }
+        let usage = match &v.presence {
+            Presence::Required => format!(" Used as `{{{}}}` in the spec.", v.name),
+            Presence::Optional => format!(" Used as `{{{}}}` in the spec; what uses it is omitted while `None`.", v.name),
+            Presence::Default(value) => format!(" Used as `{{{}}}` in the spec. Default: `{value}`.", v.name),
+        };
+        let ty = variable_type(v);
+        quote! { #docs #[doc = ""] #[doc = #usage] pub #field: #ty }
     });
-    let params = vendor.variables.iter().map(|v| {
+    let required: Vec<&Variable> = vendor
+        .variables
+        .iter()
+        .filter(|v| v.presence == Presence::Required)
+        .collect();
+    let params = required.iter().map(|v| {
         let field = ident(&v.field);
-        quote! { #field: impl Into<String> }
+        match v.var_type {
+            VariableType::String => quote! { #field: impl Into<String> },
+            VariableType::Integer => quote! { #field: i64 },
+            VariableType::Boolean => quote! { #field: bool },
+        }
     });
     let inits = vendor.variables.iter().map(|v| {
         let field = ident(&v.field);
-        quote! { #field: #field.into() }
+        match (&v.presence, v.var_type) {
+            (Presence::Required, VariableType::String) => quote! { #field: #field.into() },
+            (Presence::Required, _) => quote! { #field },
+            (Presence::Optional, _) => quote! { #field: None },
+            (Presence::Default(value), VariableType::String) => quote! { #field: #value.to_owned() },
+            (Presence::Default(value), _) => {
+                let value: TokenStream = value.parse().unwrap_or_default();
+                quote! { #field: #value }
+            }
+        }
     });
-    let from_environment = vendor.variables.is_empty().then(|| {
+    let from_environment = required.is_empty().then(|| {
         quote! {
             impl From<Environment> for Config {
                 fn from(environment: Environment) -> Self {
@@ -152,20 +184,14 @@ fn config(vendor: &Vendor) -> TokenStream {
             }
         }
     });
-    let default =
-        (vendor.variables.is_empty() && vendor.default_environment.is_some()).then(|| {
-            quote! {
-                impl Default for Config {
-                    fn default() -> Self {
-                        Self::new(Environment::default())
-                    }
+    let default = (required.is_empty() && vendor.default_environment.is_some()).then(|| {
+        quote! {
+            impl Default for Config {
+                fn default() -> Self {
+                    Self::new(Environment::default())
                 }
             }
-        });
-    let substitutions = vendor.variables.iter().map(|v| {
-        let field = ident(&v.field);
-        let name = &v.template_name;
-        quote! { (#name, self.#field.as_str()) }
+        }
     });
     quote! {
         /// Everything but the credentials that a [`Client`] needs.
@@ -177,18 +203,28 @@ fn config(vendor: &Vendor) -> TokenStream {
         }
 
         impl Config {
-            /// A configuration for `environment`.
+            /// A configuration for `environment`; optional settings start unset
+            /// (or at their documented default).
             pub fn new(environment: Environment, #( #params ),*) -> Self {
                 Self { environment, #( #inits ),* }
-            }
-
-            fn template_values(&self) -> Vec<(&'static str, &str)> {
-                vec![#( #substitutions ),*]
             }
         }
 
         #from_environment
         #default
+    }
+}
+
+fn variable_type(v: &Variable) -> TokenStream {
+    let ty = match v.var_type {
+        VariableType::String => quote! { String },
+        VariableType::Integer => quote! { i64 },
+        VariableType::Boolean => quote! { bool },
+    };
+    if v.presence == Presence::Optional {
+        quote! { Option<#ty> }
+    } else {
+        ty
     }
 }
 
@@ -223,47 +259,52 @@ fn credentials(vendor: &Vendor) -> TokenStream {
 }
 
 fn authorization(auth: &Authorization) -> TokenStream {
-    let header = &auth.header;
-    let scheme = match &auth.scheme {
-        Some(scheme) => quote! { Some(#scheme) },
-        None => quote! { None },
-    };
-    let headers = auth.headers.iter().map(|h| {
-        let name = &h.name;
-        let value = match &h.value {
-            ApiHeaderValue::Constant(value) => quote! { rt::ApiHeaderValue::Constant(#value) },
-            ApiHeaderValue::UuidV4 => quote! { rt::ApiHeaderValue::UuidV4 },
-            ApiHeaderValue::UtcNow(format) => {
-                let format = format_ident!(
-                    "{}",
-                    match format {
-                        TimeFormat::Iso8601Seconds => "Iso8601Seconds",
-                        TimeFormat::Iso8601Millis => "Iso8601Millis",
-                        TimeFormat::UnixSeconds => "UnixSeconds",
-                        TimeFormat::UnixMillis => "UnixMillis",
-                    }
-                );
-                quote! { rt::ApiHeaderValue::UtcNow(rt::TimeFormat::#format) }
-            }
-        };
-        quote! { rt::ApiHeader { name: #name, value: #value } }
-    });
-    let description = match &auth.scheme {
-        Some(scheme) => format!(" API calls carry `{header}: {scheme} <access token>`"),
-        None => format!(" API calls carry `{header}: <access token>`"),
-    };
+    let headers = values::entries(&auth.headers);
+    let query = values::entries(&auth.query);
+    let cookies = values::entries(&auth.cookies);
+    let mut lines: Vec<String> = auth
+        .headers
+        .iter()
+        .map(|(name, t)| format!(" - header `{name}: {}`", describe(t)))
+        .collect();
+    lines.extend(auth.query.iter().map(|(name, t)| format!(" - query `{name}={}`", describe(t))));
+    lines.extend(auth.cookies.iter().map(|(name, t)| format!(" - cookie `{name}={}`", describe(t))));
     quote! {
-        /// How API calls are authorized with a token from this vendor.
+        /// How API calls are authorized with a token from this vendor. They carry:
         ///
-        #[doc = #description]
-        /// and the per-request headers listed here.
+        #( #[doc = #lines] )*
         pub const AUTHORIZATION: rt::ApiAuthorization = rt::ApiAuthorization {
             vendor: VENDOR,
-            header: #header,
-            scheme: #scheme,
-            headers: &[ #( #headers ),* ],
+            headers: #headers,
+            query: #query,
+            cookies: #cookies,
         };
     }
+}
+
+/// A template as documentation shows it: placeholders by name.
+fn describe(template: &Template) -> String {
+    template
+        .0
+        .iter()
+        .map(|part| match part {
+            Part::Text(text) => text.clone(),
+            Part::Ref(reference, functions) => {
+                let name = match reference {
+                    Ref::Credential(_) | Ref::Variable(_) => "input".to_owned(),
+                    Ref::Token(TokenField::AccessToken) => "token.access_token".to_owned(),
+                    Ref::Token(TokenField::RefreshToken) => "token.refresh_token".to_owned(),
+                    Ref::Token(TokenField::Field(name)) => format!("token.{name}"),
+                    Ref::Now(format) => format!("now.{format}"),
+                    Ref::NowCustom(_) => "now".to_owned(),
+                    Ref::Uuid => "uuid".to_owned(),
+                    Ref::Named(name, _) => name.clone(),
+                };
+                let functions: String = functions.iter().map(|f| format!(" | {f}")).collect();
+                format!("{{{name}{functions}}}")
+            }
+        })
+        .collect()
 }
 
 pub(crate) fn ident(name: &str) -> Ident {

@@ -1,106 +1,39 @@
-//! Per-operation items (wire structs, the operation descriptor, token
-//! normalization) and the client that calls them.
+//! Per-operation items (the operation descriptor, the response struct and
+//! its token normalization) and the client that calls them.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::doc;
 use super::ident;
+use super::values;
 use crate::model::*;
 
 /// Types and constants of one operation.
-pub fn items(vendor: &Vendor, op: &Operation) -> TokenStream {
-    let prefix = op.kind.type_prefix();
-    let query = op
-        .request
-        .query
-        .is_empty()
-        .then(TokenStream::new)
-        .unwrap_or_else(|| {
-            wire_struct(&format!("{prefix}Query"), "query string", &op.request.query)
-        });
-    let body = op.request.body.as_ref().map(|body| {
-        let encoding = match body.encoding {
-            Encoding::Json => "JSON body",
-            Encoding::Form => "form-encoded body (`application/x-www-form-urlencoded`)",
-        };
-        wire_struct(&format!("{prefix}Body"), encoding, &body.fields)
-    });
+pub fn items(op: &Operation) -> TokenStream {
     let response = response(op);
-    let descriptor = descriptor(vendor, op);
-    quote! { #query #body #response #descriptor }
+    let descriptor = descriptor(op);
+    quote! { #response #descriptor }
 }
 
-/// A struct with one field per documented wire value, and the list of
-/// `(wire name, value)` pairs the runtime encodes.
-fn wire_struct(name: &str, place: &str, params: &[Param]) -> TokenStream {
-    let name = format_ident!("{}", name);
-    let summary = format!(" The request's {place}, field for field as the vendor documents it.");
-    let fields = params.iter().map(|p| {
-        let field = ident(&p.field);
-        let (origin, ty) = match &p.source {
-            Source::Credential(name) => (
-                format!(" `{}`: the credential `{name}`.", p.wire),
-                quote! { &'a rt::SecretString },
-            ),
-            Source::Token(token) => (
-                format!(" `{}`: the current `{}`.", p.wire, token.name()),
-                quote! { &'a rt::SecretString },
-            ),
-            Source::Constant(value) => (
-                format!(" `{}`: always `{value}`.", p.wire),
-                quote! { &'a str },
-            ),
-            Source::Variable(name) => (
-                format!(" `{}`: the configured `{name}`.", p.wire),
-                quote! { &'a str },
-            ),
-        };
-        quote! {
-            #[doc = #origin]
-            pub #field: #ty
-        }
-    });
-    let pairs = params.iter().map(|p| {
-        let field = ident(&p.field);
-        let wire = &p.wire;
-        if p.source.is_secret() {
-            quote! { (#wire, rt::WireValue::Secret(self.#field)) }
-        } else {
-            quote! { (#wire, rt::WireValue::Text(self.#field)) }
-        }
-    });
-    let count = proc_macro2::Literal::usize_unsuffixed(params.len());
-    quote! {
-        #[doc = #summary]
-        #[derive(Debug)]
-        pub struct #name<'a> {
-            #( #fields, )*
-        }
-
-        impl<'a> #name<'a> {
-            /// The fields under their wire names, in the documented order.
-            pub fn wire_fields(&self) -> [(&'static str, rt::WireValue<'a>); #count] {
-                [ #( #pairs ),* ]
-            }
-        }
-    }
+fn has_response_struct(op: &Operation) -> bool {
+    !(op.kind == OperationKind::Revoke && op.response.fields.is_empty())
 }
 
 fn response(op: &Operation) -> TokenStream {
     let prefix = op.kind.type_prefix();
     let name = format_ident!("{prefix}Response");
-    if op.response.fields.is_empty() && op.kind == OperationKind::Revoke {
+    if !has_response_struct(op) {
         return TokenStream::new();
     }
     let fields = op.response.fields.iter().map(|f| {
         let field = ident(&f.field);
-        let (ty, _) = wire_type(f.wire_type);
+        let (ty, _) = reader(f.reader);
         let docs = match (&f.description, f.role) {
             (Some(text), _) => doc(text),
             (None, role) => doc(role_doc(role)),
         };
-        let wire = format!(" Wire name: `{}`.", f.wire);
+        let wire = format!(" From {}.", values::describe_source(&f.source));
         let ty = if f.required {
             ty
         } else {
@@ -110,12 +43,12 @@ fn response(op: &Operation) -> TokenStream {
     });
     let reads = op.response.fields.iter().map(|f| {
         let field = ident(&f.field);
-        let wire = &f.wire;
-        let (_, reader) = wire_type(f.wire_type);
+        let source = values::source(&f.source);
+        let (_, reader) = reader(f.reader);
         if f.required {
-            quote! { #field: wire.required(#wire, #reader)? }
+            quote! { #field: wire.required(&#source, #reader)? }
         } else {
-            quote! { #field: wire.optional(#wire, #reader)? }
+            quote! { #field: wire.optional(&#source, #reader)? }
         }
     });
     let summary = format!(" The {} response as the vendor sends it.", op.kind.name());
@@ -129,8 +62,8 @@ fn response(op: &Operation) -> TokenStream {
         }
 
         impl #name {
-            /// Reads the response from its JSON object.
-            pub fn from_wire(wire: &mut rt::WireObject) -> Result<Self, rt::DecodeError> {
+            /// Reads the response, field by field.
+            pub fn from_wire(wire: &mut rt::WireResponse) -> Result<Self, rt::DecodeError> {
                 Ok(Self { #( #reads, )* })
             }
 
@@ -152,18 +85,18 @@ fn role_doc(role: Role) -> &'static str {
 }
 
 /// The Rust type of a response field, and the runtime function that reads it.
-fn wire_type(wire_type: WireType) -> (TokenStream, TokenStream) {
-    match wire_type {
-        WireType::String => (quote! { String }, quote! { rt::read::string }),
-        WireType::Secret => (quote! { rt::SecretString }, quote! { rt::read::secret }),
-        WireType::Integer => (quote! { i64 }, quote! { rt::read::integer }),
-        WireType::Number => (quote! { f64 }, quote! { rt::read::number }),
-        WireType::Boolean => (quote! { bool }, quote! { rt::read::boolean }),
-        WireType::Json => (quote! { rt::JsonValue }, quote! { rt::read::json }),
-        WireType::IntNumber => (quote! { i64 }, quote! { rt::read::int_number }),
-        WireType::IntString => (quote! { i64 }, quote! { rt::read::int_string }),
-        WireType::IntNumberOrString => (quote! { i64 }, quote! { rt::read::int_number_or_string }),
-        WireType::DateTime => (
+fn reader(reader: Reader) -> (TokenStream, TokenStream) {
+    match reader {
+        Reader::String => (quote! { String }, quote! { rt::read::string }),
+        Reader::Secret => (quote! { rt::SecretString }, quote! { rt::read::secret }),
+        Reader::Number => (quote! { f64 }, quote! { rt::read::number }),
+        Reader::Boolean => (quote! { bool }, quote! { rt::read::boolean }),
+        Reader::Json => (quote! { rt::JsonValue }, quote! { rt::read::json }),
+        Reader::IntNumber => (quote! { i64 }, quote! { rt::read::int_number }),
+        Reader::IntString => (quote! { i64 }, quote! { rt::read::int_string }),
+        Reader::IntNumberOrString => (quote! { i64 }, quote! { rt::read::int_number_or_string }),
+        Reader::Duration => (quote! { i64 }, quote! { rt::read::duration }),
+        Reader::DateTime => (
             quote! { rt::OffsetDateTime },
             quote! { rt::read::date_time },
         ),
@@ -196,102 +129,141 @@ fn normalize(op: &Operation) -> TokenStream {
     let scope = take(Role::Scope);
     let default = match response.default_lifetime_seconds {
         Some(seconds) => {
-            let seconds = proc_macro2::Literal::u64_unsuffixed(seconds);
+            let seconds = Literal::u64_unsuffixed(seconds);
             quote! { Some(#seconds) }
         }
         None => quote! { None },
     };
-    let expiry = expiry(response, response.expiry.as_ref(), Role::Expiry, default);
-    let refresh_expiry = match &response.refresh_token_expiry {
-        Some(_) => {
-            let value = expiry_value(
-                response,
-                response.refresh_token_expiry.as_ref(),
-                Role::RefreshTokenExpiry,
-            );
-            quote! { #value }
+    let expiry = expiry_value(response, response.expiry.as_ref());
+    let refresh_expiry = expiry_value(response, response.refresh_token_expiry.as_ref());
+    let kept = response.fields.iter().filter(|f| f.role == Role::Extra).map(|f| {
+        let field = ident(&f.field);
+        let name = &f.name;
+        let value = match f.reader {
+            Reader::Secret => quote! { rt::FieldValue::Secret(value) },
+            Reader::String => quote! { rt::FieldValue::Text(value) },
+            _ => quote! { rt::FieldValue::Text(value.to_string()) },
+        };
+        if f.required {
+            quote! { { let value = self.#field; fields.push((#name, #value)); } }
+        } else {
+            quote! { if let Some(value) = self.#field { fields.push((#name, #value)); } }
         }
-        None => quote! { None },
+    });
+    let has_kept = response.fields.iter().any(|f| f.role == Role::Extra);
+    let fields = if has_kept {
+        quote! { { let mut fields = Vec::new(); #( #kept )* fields } }
+    } else {
+        quote! { Vec::new() }
     };
     quote! {
         /// The fields of the normalized token.
         pub fn into_parts(self) -> rt::TokenParts {
             rt::TokenParts {
+                expiry: rt::ExpirySource { value: #expiry, default_seconds: #default },
+                refresh_token_expiry: #refresh_expiry,
                 access_token: #access_token,
                 token_type: #token_type,
                 refresh_token: #refresh_token,
                 scope: #scope,
-                expiry: #expiry,
-                refresh_token_expiry: #refresh_expiry,
+                fields: #fields,
             }
         }
     }
 }
 
-fn expiry(
-    response: &Response,
-    expiry: Option<&Expiry>,
-    role: Role,
-    default: TokenStream,
-) -> TokenStream {
-    let value = expiry_value(response, expiry, role);
-    quote! { rt::ExpirySource { value: #value, default_seconds: #default } }
-}
-
-/// `Option<rt::ExpiryValue>` read from the response field of `role`.
-fn expiry_value(response: &Response, expiry: Option<&Expiry>, role: Role) -> TokenStream {
-    let (Some(expiry), Some(field)) = (expiry, response.field(role)) else {
-        return quote! { None };
-    };
-    let name = ident(&expiry.field);
-    let constructor = match expiry.kind {
-        ExpiryKind::RelativeSeconds => quote! { rt::ExpiryValue::RelativeSeconds },
-        ExpiryKind::UnixTime => quote! { rt::ExpiryValue::UnixTime },
-        ExpiryKind::Iso8601 => quote! { rt::ExpiryValue::DateTime },
-    };
-    if field.required {
-        quote! { Some(#constructor(self.#name)) }
-    } else {
-        quote! { self.#name.map(#constructor) }
+/// `Option<rt::ExpiryValue>` read from the response.
+fn expiry_value(response: &Response, expiry: Option<&Expiry>) -> TokenStream {
+    match expiry {
+        None => quote! { None },
+        Some(Expiry::Never) => quote! { Some(rt::ExpiryValue::Never) },
+        Some(Expiry::Field { field, kind }) => {
+            let name = ident(field);
+            let required = response
+                .fields
+                .iter()
+                .find(|f| &f.field == field)
+                .is_some_and(|f| f.required);
+            let value = if required {
+                quote! { Some(self.#name) }
+            } else {
+                quote! { self.#name }
+            };
+            if *kind == ExpiryKind::Datetime {
+                quote! { #value.map(rt::ExpiryValue::DateTime) }
+            } else {
+                let variant = format_ident!("{}", kind.variant());
+                quote! { #value.and_then(|n| rt::ExpiryValue::from_number(rt::ExpiryKind::#variant, n)) }
+            }
+        }
     }
 }
 
-fn descriptor(vendor: &Vendor, op: &Operation) -> TokenStream {
+fn descriptor(op: &Operation) -> TokenStream {
     let name = format_ident!("{}_OPERATION", op.kind.name().to_ascii_uppercase());
     let operation = op.kind.name();
-    let method = format_ident!("{}", op.method);
-    let path = &op.path;
-    let status = proc_macro2::Literal::u16_unsuffixed(op.success_status);
+    let method = format_ident!("{}", op.method.name());
+    let path = values::template(&op.path);
+    let success = op.success.iter().map(|s| Literal::u16_unsuffixed(*s));
     let statuses = op.errors.statuses.iter().map(|s| {
         let meaning = &s.meaning;
         let matcher = match s.status {
             StatusMatch::Exact(code) => {
-                let code = proc_macro2::Literal::u16_unsuffixed(code);
+                let code = Literal::u16_unsuffixed(code);
                 quote! { rt::StatusMatch::Exact(#code) }
             }
             StatusMatch::Class(class) => {
-                let class = proc_macro2::Literal::u16_unsuffixed(class);
+                let class = Literal::u16_unsuffixed(class);
                 quote! { rt::StatusMatch::Class(#class) }
             }
         };
         quote! { rt::ErrorStatus { status: #matcher, meaning: #meaning } }
     });
     let fields = &op.errors.body_fields;
-    let nested_under = match &op.response.nested_under {
-        Some(outer) => quote! { Some(#outer) },
+    let request = &op.request;
+    let query = values::entries(&request.query);
+    let headers = values::entries(&request.headers);
+    let body = match &request.body {
+        Body::None => quote! { rt::Body::None },
+        Body::Form(fields) => {
+            let fields = values::entries(fields);
+            quote! { rt::Body::Form(#fields) }
+        }
+        Body::Json(json) => {
+            let json = values::json(json);
+            quote! { rt::Body::Json(#json) }
+        }
+        Body::Text(text) => {
+            let text = values::template(text);
+            quote! { rt::Body::Text(#text) }
+        }
+    };
+    let basic = match &request.basic_auth {
+        Some(basic) => {
+            let username = values::template(&basic.username);
+            let password = values::template(&basic.password);
+            let form_encoded = basic.form_encoded;
+            quote! { Some(rt::BasicAuth { username: #username, password: #password, form_encoded: #form_encoded }) }
+        }
         None => quote! { None },
     };
-    let _ = vendor;
+    let format = format_ident!("{}", op.response.format.variant());
     quote! {
         const #name: rt::Operation = rt::Operation {
             vendor: VENDOR,
             name: #operation,
             method: rt::Method::#method,
             path: #path,
-            success_status: #status,
+            success: &[ #( #success ),* ],
             errors: &[ #( #statuses ),* ],
             error_fields: &[ #( #fields ),* ],
-            nested_under: #nested_under,
+            request: rt::Request {
+                query: #query,
+                headers: #headers,
+                body: #body,
+                basic_auth: #basic,
+            },
+            response: rt::BodyFormat::#format,
         };
     }
 }
@@ -301,9 +273,9 @@ fn descriptor(vendor: &Vendor, op: &Operation) -> TokenStream {
 /// lives in the runtime once, so a vendor costs rustc no state machines of
 /// its own.
 pub fn client(vendor: &Vendor) -> TokenStream {
-    let functions = vendor.operations().map(|op| function(vendor, op));
+    let functions = vendor.operations().map(function);
     let refresh = vendor.refresh.as_ref().map(|op| {
-        let call = call_with_token(op, quote! { current }, quote! { refresh });
+        let call = if has_response_struct(op) { quote! { self.refresh(current) } } else { quote! { self.refresh(current) } };
         quote! {
             fn supports_refresh(&self) -> bool {
                 true
@@ -314,26 +286,46 @@ pub fn client(vendor: &Vendor) -> TokenStream {
             }
         }
     });
-    let revoke = vendor.revoke.as_ref().map(|op| {
-        let call = call_with_token(op, quote! { token }, quote! { revoke });
+    let revoke = vendor.revoke.as_ref().map(|_| {
         quote! {
             fn supports_revoke(&self) -> bool {
                 true
             }
 
             fn revoke_token<'a>(&'a self, token: &'a rt::Token) -> impl ::core::future::Future<Output = Result<(), rt::Error>> + Send + 'a {
-                rt::revoked(#call)
+                rt::revoked(self.revoke(token))
             }
         }
     });
     let refresh_ahead = match vendor.refresh_ahead_seconds {
         Some(seconds) => {
-            let seconds = proc_macro2::Literal::u64_unsuffixed(seconds);
+            let seconds = Literal::u64_unsuffixed(seconds);
             quote! { Some(::core::time::Duration::from_secs(#seconds)) }
         }
         None => quote! { None },
     };
+    let plain_http = format_ident!(
+        "{}",
+        match vendor.plain_http {
+            PlainHttp::LoopbackOnly => "LoopbackOnly",
+            PlainHttp::LinkLocalMetadata => "LinkLocalMetadata",
+        }
+    );
+    let credentials = vendor.credentials.iter().map(|c| {
+        let field = ident(&c.field);
+        quote! { &credentials.#field }
+    });
+    let variables = vendor.variables.iter().map(|v| {
+        let field = ident(&v.field);
+        quote! { rt::Var::from(&config.#field) }
+    });
     quote! {
+        /// The values the spec's templates read, in the generator's numbering.
+        fn scope<'a>(config: &'a Config, credentials: &'a Credentials, token: Option<&'a rt::Token>) -> rt::Scope<'a> {
+            let _ = (config, credentials);
+            rt::Scope::new(VENDOR, vec![ #( #credentials ),* ], vec![ #( #variables ),* ], token)
+        }
+
         /// A client for the vendor's token endpoints. Cheap to clone.
         #[derive(Debug, Clone)]
         pub struct Client {
@@ -352,7 +344,7 @@ pub fn client(vendor: &Vendor) -> TokenStream {
             /// A client that sends through `http`, e.g. one with other timeouts.
             pub fn with_http(config: impl Into<Config>, credentials: Credentials, http: rt::HttpClient) -> Result<Self, rt::Error> {
                 let config = config.into();
-                let base_url = rt::resolve_base_url(VENDOR, config.environment.base_url(), &config.template_values())?;
+                let base_url = rt::resolve_base_url(config.environment.base_url(), &scope(&config, &credentials, None), rt::PlainHttp::#plain_http)?;
                 Ok(Self { http, base_url, config, credentials })
             }
 
@@ -381,8 +373,12 @@ pub fn client(vendor: &Vendor) -> TokenStream {
             #refresh
             #revoke
 
-            fn authorization(&self) -> &'static rt::ApiAuthorization {
+            fn api_authorization(&self) -> &'static rt::ApiAuthorization {
                 &AUTHORIZATION
+            }
+
+            fn scope<'a>(&'a self, token: Option<&'a rt::Token>) -> rt::Scope<'a> {
+                scope(&self.config, &self.credentials, token)
             }
 
             fn refresh_ahead(&self) -> Option<::core::time::Duration> {
@@ -392,23 +388,7 @@ pub fn client(vendor: &Vendor) -> TokenStream {
     }
 }
 
-/// The call of `function` with each token input of `op` taken from the token
-/// `from`: `Ok(future)`, or the error of a missing refresh token.
-fn call_with_token(op: &Operation, from: TokenStream, function: TokenStream) -> TokenStream {
-    let inputs = op.token_inputs();
-    let args = inputs.iter().map(|field| match field {
-        TokenField::AccessToken => quote! { #from.access_token() },
-        TokenField::RefreshToken => quote! { refresh_token },
-    });
-    let call = quote! { self.#function(#( #args ),*) };
-    if inputs.contains(&TokenField::RefreshToken) {
-        quote! { rt::require_refresh_token(VENDOR, #from).map(|refresh_token| #call) }
-    } else {
-        quote! { Ok::<_, rt::Error>(#call) }
-    }
-}
-
-fn function(vendor: &Vendor, op: &Operation) -> TokenStream {
+fn function(op: &Operation) -> TokenStream {
     let name = ident(op.kind.name());
     let prefix = op.kind.type_prefix();
     let descriptor = format_ident!("{}_OPERATION", op.kind.name().to_ascii_uppercase());
@@ -416,50 +396,19 @@ fn function(vendor: &Vendor, op: &Operation) -> TokenStream {
         Some(text) => doc(text),
         None => doc(&format!("The {} operation.", op.kind.name())),
     };
-    let wire = format!(" Sends `{} {{base_url}}{}`.", op.method, op.path);
-    let inputs = op.token_inputs();
-    let params = inputs.iter().map(|field| {
-        let field = ident(field.name());
-        quote! { #field: &'a rt::SecretString }
-    });
-
-    let mut steps = Vec::new();
-    if !op.request.query.is_empty() {
-        let value = struct_literal(&format!("{prefix}Query"), &op.request.query);
-        steps.push(quote! { .query(&#value.wire_fields()) });
-    }
-    if let Some(body) = &op.request.body {
-        let value = struct_literal(&format!("{prefix}Body"), &body.fields);
-        steps.push(match body.encoding {
-            Encoding::Json => quote! { .json(&#value.wire_fields()) },
-            Encoding::Form => quote! { .form(&#value.wire_fields()) },
-        });
-    }
-    if let Some(basic) = &op.request.basic_auth {
-        let user = ident(&basic.username);
-        let password = ident(&basic.password);
-        steps.push(if basic.form_encoded {
-            quote! { .basic_auth_form_encoded(&self.credentials.#user, &self.credentials.#password) }
-        } else {
-            quote! { .basic_auth(&self.credentials.#user, &self.credentials.#password) }
-        });
-    }
-    for header in &op.request.headers {
-        let wire = &header.wire;
-        let value = value_expr(&header.source);
-        steps.push(if header.source.is_secret() {
-            quote! { .secret_header(#wire, #value) }
-        } else {
-            quote! { .header(#wire, #value) }
-        });
-    }
-    let response = format_ident!("{prefix}Response");
-    let (output, send) = if op.kind == OperationKind::Revoke && op.response.fields.is_empty() {
-        (quote! { () }, quote! { .send_expecting_no_body() })
+    let wire = format!(" Sends `{} {{base_url}}{}`.", op.method, op.path_text);
+    let uses_token = op.kind != OperationKind::Token;
+    let (param, token) = if uses_token {
+        (quote! { token: &'a rt::Token }, quote! { Some(token) })
     } else {
-        (quote! { #response }, quote! { .send(#response::from_wire) })
+        (quote! {}, quote! { None })
     };
-    let _ = vendor;
+    let response = format_ident!("{prefix}Response");
+    let (output, send) = if has_response_struct(op) {
+        (quote! { #response }, quote! { .send(#response::from_wire) })
+    } else {
+        (quote! { () }, quote! { .send_expecting_no_body() })
+    };
     quote! {
         #docs
         ///
@@ -468,44 +417,9 @@ fn function(vendor: &Vendor, op: &Operation) -> TokenStream {
         /// The future is `Send`; it borrows the client (and the token).
         // An explicit lifetime, not `async fn` or `+ '_`: the code is
         // included in crates of any edition.
-        pub fn #name<'a>(&'a self, #( #params ),*) -> impl ::core::future::Future<Output = Result<#output, rt::Error>> + 'a {
-            rt::Call::new(&self.http, &self.base_url, &#descriptor)
-                #( #steps )*
+        pub fn #name<'a>(&'a self, #param) -> impl ::core::future::Future<Output = Result<#output, rt::Error>> + Send + 'a {
+            rt::Call::new(&self.http, &self.base_url, &#descriptor, scope(&self.config, &self.credentials, #token))
                 #send
-        }
-    }
-}
-
-fn struct_literal(name: &str, params: &[Param]) -> TokenStream {
-    let name = format_ident!("{}", name);
-    let fields = params.iter().map(|p| {
-        let field = ident(&p.field);
-        match &p.source {
-            // Token inputs are parameters of the same name: use the shorthand.
-            Source::Token(token) if token.name() == p.field => quote! { #field },
-            source => {
-                let value = value_expr(source);
-                quote! { #field: #value }
-            }
-        }
-    });
-    quote! { #name { #( #fields ),* } }
-}
-
-fn value_expr(source: &Source) -> TokenStream {
-    match source {
-        Source::Credential(name) => {
-            let name = ident(name);
-            quote! { &self.credentials.#name }
-        }
-        Source::Token(field) => {
-            let field = ident(field.name());
-            quote! { #field }
-        }
-        Source::Constant(value) => quote! { #value },
-        Source::Variable(field) => {
-            let field = ident(field);
-            quote! { self.config.#field.as_str() }
         }
     }
 }

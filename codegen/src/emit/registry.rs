@@ -67,7 +67,7 @@ fn from_env(vendor: &Vendor) -> TokenStream {
         let index = Literal::usize_unsuffixed(index);
         let variant = ident(&env.variant);
         match env.base_url {
-            BaseUrl::Template(_) => {
+            BaseUrl::Template { .. } => {
                 quote! { rt::Chosen::Named(#index, _) => Environment::#variant }
             }
             BaseUrl::UserSupplied => {
@@ -78,7 +78,18 @@ fn from_env(vendor: &Vendor) -> TokenStream {
     let variables = vendor.variables.iter().map(|v| {
         let field = ident(&v.field);
         let name = env_var_name(vendor, &v.field);
-        quote! { #field: rt::env_var(VENDOR, #name)? }
+        match (&v.presence, v.var_type) {
+            (Presence::Required, VariableType::String) => quote! { #field: rt::env_var(VENDOR, #name)? },
+            (Presence::Required, _) => quote! { #field: rt::env_required(VENDOR, #name)? },
+            (Presence::Optional, _) => quote! { #field: rt::env_optional(VENDOR, #name)? },
+            (Presence::Default(value), VariableType::String) => {
+                quote! { #field: rt::env_optional(VENDOR, #name)?.unwrap_or_else(|| #value.to_owned()) }
+            }
+            (Presence::Default(value), _) => {
+                let value: TokenStream = value.parse().unwrap_or_default();
+                quote! { #field: rt::env_optional(VENDOR, #name)?.unwrap_or(#value) }
+            }
+        }
     });
     let credentials = vendor.credentials.iter().map(|c| {
         let field = ident(&c.field);

@@ -15,8 +15,16 @@ use serde::Deserialize;
 use schemars::JsonSchema;
 
 /// A vendor's token endpoints: one file per vendor in `specs/`. The generator
-/// turns it into a Rust module with typed credentials, request and response
-/// structs, and a client.
+/// turns it into a Rust module with typed credentials, configuration, response
+/// structs and a client.
+///
+/// Every value a request or an API call sends is a *template*: text with
+/// `{placeholders}`. A placeholder names a credential, a variable or a named
+/// value (`{client_id}`), a field of the current token
+/// (`{token.access_token}`, `{token.refresh_token}`, `{token.FIELD}`), or a
+/// value made once per request (`{uuid}`, `{now.rfc3339}`, `{now.unix}`, ...),
+/// optionally through functions: `{api_key | base64}`. `{{` and `}}` are
+/// literal braces.
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -39,14 +47,28 @@ pub struct Spec {
     /// `base_url`.
     #[serde(default)]
     pub default_environment: Option<String>,
-    /// Variables of the URL templates (`https://{domainName}.example.com`);
-    /// each becomes a field of the generated `Config`, set by the user.
+    /// `link_local_metadata` lets the base URLs use plain `http://` to a
+    /// cloud metadata endpoint (169.254.169.254, fd00:ec2::254,
+    /// metadata.google.internal). Only for specs that send no credential.
+    #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["link_local_metadata"])))]
+    pub plain_http: Option<String>,
+    /// Settings the user gives besides the credentials (a domain, a region, a
+    /// scope): each becomes a field of the generated `Config` and can be used
+    /// in any template as `{name}`.
     #[serde(default)]
     pub variables: IndexMap<String, Variable>,
-    /// The secrets the vendor issues to its customers (client id and secret,
-    /// user name and password, API key, ...). Each becomes a `SecretString`
-    /// field of the generated `Credentials`; each must be sent somewhere.
+    /// The secrets the vendor issues (client id and secret, user name and
+    /// password, API key, a long-lived refresh token, ...). Each becomes a
+    /// `SecretString` field of the generated `Credentials`; each must be sent
+    /// somewhere. Used in templates as `{name}`.
+    #[serde(default)]
     pub credentials: IndexMap<String, Credential>,
+    /// Named values, used in templates as `{name}`: a template
+    /// (`"{email}:{api_token}"`), or `{ now: FORMAT }` for the current time
+    /// in a custom `time` format description (`"[year][month][day]"`).
+    #[serde(default)]
+    pub values: IndexMap<String, NamedValue>,
     /// Seconds before expiry at which a cached token is renewed in the
     /// background. Default: 60, at most half the token's lifetime.
     #[serde(default)]
@@ -56,7 +78,7 @@ pub struct Spec {
     pub errors: Option<Errors>,
     /// The token endpoints: `token` (required), `refresh` and `revoke`.
     pub operations: Operations,
-    /// How the token is attached to API calls.
+    /// How API calls carry the token.
     pub authorization: Authorization,
 }
 
@@ -68,8 +90,9 @@ pub struct Environment {
     /// Shown in the generated documentation.
     #[serde(default)]
     pub description: Option<String>,
-    /// Base URL, possibly with `{variable}` templates. `https://` only, but
-    /// for loopback addresses.
+    /// Base URL, a template over variables (`https://{domain}`). `https://`
+    /// only, but for loopback addresses (and metadata endpoints, see
+    /// `plain_http`).
     #[serde(default)]
     pub base_url: Option<String>,
     /// The user supplies the base URL at run time (e.g. the vendor sends it by
@@ -78,7 +101,7 @@ pub struct Environment {
     pub user_supplied: bool,
 }
 
-/// A URL-template variable.
+/// A setting of the generated `Config`.
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -86,6 +109,19 @@ pub struct Variable {
     /// Shown on the generated `Config` field.
     #[serde(default)]
     pub description: Option<String>,
+    /// `string` (default), `integer` or `boolean`. In a JSON body, a value
+    /// that is exactly one integer or boolean variable is sent as a number
+    /// or boolean.
+    #[serde(default, rename = "type")]
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["string", "integer", "boolean"])))]
+    pub var_type: Option<String>,
+    /// The user may leave it unset; whatever uses it (a query parameter, a
+    /// header, a body member) is then omitted.
+    #[serde(default)]
+    pub optional: bool,
+    /// The value when the user sets none.
+    #[serde(default)]
+    pub default: Option<Scalar>,
 }
 
 /// A secret the vendor issues.
@@ -99,6 +135,53 @@ pub struct Credential {
     pub description: Option<String>,
 }
 
+/// A named value.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(untagged)]
+pub enum NamedValue {
+    /// A template.
+    Template(Scalar),
+    /// The current time in a custom format.
+    Now(NowValue),
+}
+
+/// The current time (UTC), once per request, in a custom format.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NowValue {
+    /// A `time` crate format description, e.g. `"[year]-[month]-[day]"`.
+    pub now: String,
+}
+
+/// A template as YAML gives it: text, or a number or boolean written bare.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(untagged)]
+pub enum Scalar {
+    /// Text, possibly with `{placeholders}`.
+    Text(String),
+    /// A whole number.
+    Integer(i64),
+    /// A fractional number.
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+}
+
+impl Scalar {
+    /// The text a request sends for it.
+    pub fn text(&self) -> String {
+        match self {
+            Scalar::Text(text) => text.clone(),
+            Scalar::Integer(n) => n.to_string(),
+            Scalar::Float(n) => n.to_string(),
+            Scalar::Bool(b) => b.to_string(),
+        }
+    }
+}
+
 /// The token endpoints.
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
@@ -106,7 +189,7 @@ pub struct Credential {
 pub struct Operations {
     /// Obtains a token from the credentials.
     pub token: Operation,
-    /// Obtains a new token from the current one's refresh token.
+    /// Obtains a new token with the current one (e.g. its refresh token).
     #[serde(default)]
     pub refresh: Option<Operation>,
     /// Revokes a token (e.g. RFC 7009).
@@ -129,11 +212,12 @@ pub struct Operation {
     )]
     pub method: String,
     /// Path appended to the environment's base URL, starting with `/`, or
-    /// empty; no query string (use `request.query`).
+    /// empty; a template over variables, each value sent as one path
+    /// segment. No query string (use `request.query`).
     pub path: String,
-    /// The status of a successful response. Default 200.
+    /// The status of a successful response, or a list of them. Default 200.
     #[serde(default)]
-    pub success_status: Option<u16>,
+    pub success_status: Option<OneOrMany>,
     /// What the request carries: query, body, HTTP Basic, headers.
     #[serde(default)]
     pub request: Request,
@@ -146,35 +230,53 @@ pub struct Operation {
     pub errors: Option<Errors>,
 }
 
-/// Where each value of a request goes.
+/// A status or a list of statuses.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// One status.
+    One(u16),
+    /// Several statuses.
+    Many(Vec<u16>),
+}
+
+/// Where each value of a request goes. Every value is a template.
 #[derive(Debug, Default, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Request {
-    /// Query-string parameters: wire name to value.
+    /// Query-string parameters: wire name to template.
     #[serde(default)]
-    pub query: IndexMap<String, Value>,
-    /// The request body: its encoding and fields.
+    pub query: IndexMap<String, Scalar>,
+    /// The request body: `form`, `json` or `text`.
     #[serde(default)]
     pub body: Option<Body>,
-    /// HTTP Basic authentication from two credentials.
+    /// HTTP Basic authentication from two templates.
     #[serde(default)]
     pub basic_auth: Option<BasicAuth>,
-    /// Extra request headers: name to value.
+    /// Request headers: name to template. A `Content-Type` here replaces the
+    /// body's own (e.g. `application/x-amz-json-1.1`).
     #[serde(default)]
-    pub headers: IndexMap<String, Value>,
+    pub headers: IndexMap<String, Scalar>,
 }
 
-/// A request body.
+/// A request body: exactly one of `form`, `json` or `text`.
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Body {
-    /// `json` (a JSON object) or `form` (`application/x-www-form-urlencoded`).
-    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["json", "form"])))]
-    pub encoding: String,
-    /// Body fields: wire name to value.
-    pub fields: IndexMap<String, Value>,
+    /// `application/x-www-form-urlencoded` fields: wire name to template.
+    #[serde(default)]
+    pub form: Option<IndexMap<String, Scalar>>,
+    /// A JSON document of any shape; every string in it is a template, and
+    /// numbers, booleans and null are sent as written.
+    #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<serde_json::Value>"))]
+    pub json: Option<serde_yaml::Value>,
+    /// A plain-text body (a template).
+    #[serde(default)]
+    pub text: Option<String>,
 }
 
 /// HTTP Basic authentication.
@@ -182,79 +284,105 @@ pub struct Body {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BasicAuth {
-    /// Name of the credential sent as the user name, e.g. `client_id`.
-    pub username: String,
-    /// Name of the credential sent as the password, e.g. `client_secret`.
-    pub password: String,
-    /// Form-encode both credentials before base64, as RFC 6749 section
-    /// 2.3.1 requires of OAuth2 clients (strict servers such as
-    /// oidc-provider decode them). Default false: the plain
-    /// `base64(id:secret)` most vendor documents show; the two differ only
-    /// for credentials with characters other than letters, digits and `-._~`.
+    /// The user name, a template, e.g. `"{client_id}"`.
+    pub username: Scalar,
+    /// The password, a template, e.g. `"{client_secret}"` (may be `""`).
+    pub password: Scalar,
+    /// Form-encode both before base64, as RFC 6749 section 2.3.1 requires of
+    /// OAuth2 clients (strict servers such as oidc-provider decode them).
+    /// Default false: the plain `base64(id:secret)` most vendor documents
+    /// show; the two differ only for characters other than letters, digits
+    /// and `-._~`.
     #[serde(default)]
     pub form_encoded: bool,
 }
 
-/// Where a request value comes from. Exactly one key must be set.
-#[derive(Debug, Default, Deserialize)]
-#[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct Value {
-    /// A declared credential, e.g. `client_secret`.
-    #[serde(default)]
-    pub credential: Option<String>,
-    /// A constant, e.g. `client_credentials`.
-    #[serde(default)]
-    pub value: Option<String>,
-    /// A field of the current token (in `refresh` and `revoke` only).
-    #[serde(default)]
-    #[cfg_attr(
-        feature = "schema",
-        schemars(extend("enum" = ["access_token", "refresh_token"]))
-    )]
-    pub token: Option<String>,
-    /// A declared URL-template variable.
-    #[serde(default)]
-    pub variable: Option<String>,
-}
-
-/// How a response maps to the normalized token. Values are the response's
-/// wire names, e.g. `access_token: accessToken`.
+/// How a response maps to the normalized token. Each token field names its
+/// source: a string is a field of the body (a dotted JSON path such as
+/// `data.token` or `items[0].token`, or a form field), or a map
+/// `{ header: NAME }`, `{ cookie: NAME }`, `{ body: text }` or
+/// `{ first_of: [SOURCE, ...] }`.
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Response {
-    /// The token fields sit under this member of the body, e.g. `data`.
+    /// How the body is read: `json` (default), `form`, `text` or `none`.
     #[serde(default)]
-    pub nested_under: Option<String>,
-    /// Wire name of the access token. Required for `token` and `refresh`.
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["json", "form", "text", "none"])))]
+    pub format: Option<String>,
+    /// Where the access token is. Required for `token` and `refresh`.
     #[serde(default)]
-    pub access_token: Option<String>,
-    /// Wire name of the token type (`Bearer`).
+    pub access_token: Option<SourceSpec>,
+    /// Where the token type (`Bearer`) is.
     #[serde(default)]
-    pub token_type: Option<String>,
-    /// Wire name of the refresh token.
+    pub token_type: Option<SourceSpec>,
+    /// Where the refresh token is.
     #[serde(default)]
-    pub refresh_token: Option<String>,
-    /// Wire name of the granted scope.
+    pub refresh_token: Option<SourceSpec>,
+    /// Where the granted scope is.
     #[serde(default)]
-    pub scope: Option<String>,
-    /// Where the token's expiry is and in which form. Give this or
-    /// `default_lifetime_seconds`.
+    pub scope: Option<SourceSpec>,
+    /// When the token expires: `{ field: SOURCE, kind: KIND }`, or `never`.
+    /// Give this or `default_lifetime_seconds`.
     #[serde(default)]
-    pub expiry: Option<Expiry>,
+    pub expiry: Option<ExpirySpec>,
     /// Lifetime the vendor documents, when the response carries no expiry
     /// (or as a fallback when its expiry field is optional).
     #[serde(default)]
     #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub default_lifetime_seconds: Option<u64>,
-    /// Where the refresh token's expiry is, if the vendor sends one.
+    /// When the refresh token expires, if the vendor says.
     #[serde(default)]
-    pub refresh_token_expiry: Option<Expiry>,
-    /// Every other documented field: wire name to type. They become typed
-    /// fields of the generated response struct.
+    pub refresh_token_expiry: Option<ExpirySpec>,
+    /// Every other documented field: name to type and source. They become
+    /// typed fields of the generated response struct, are kept with the
+    /// token (`Token::field`), and later requests can send them as
+    /// `{token.NAME}`.
     #[serde(default)]
     pub fields: IndexMap<String, Field>,
+}
+
+/// Where a response value is.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(untagged)]
+pub enum SourceSpec {
+    /// A field of the body: a JSON path (`data.token`, `items[0].token`) or
+    /// a form field name.
+    Field(String),
+    /// A header, a cookie, the whole body, or the first present of several.
+    Other(SourceMap),
+}
+
+/// A source other than a body field: exactly one key.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SourceMap {
+    /// A response header, e.g. `X-Subject-Token`.
+    #[serde(default)]
+    pub header: Option<String>,
+    /// A cookie the response sets, e.g. `B1SESSION`.
+    #[serde(default)]
+    pub cookie: Option<String>,
+    /// `text`: the whole body (with `format: text`).
+    #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["text"])))]
+    pub body: Option<String>,
+    /// The first of these that the response has.
+    #[serde(default)]
+    pub first_of: Option<Vec<SourceSpec>>,
+}
+
+/// An expiry: `never`, or where it is and in which form.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(untagged)]
+pub enum ExpirySpec {
+    /// `never`: the token lasts until revoked.
+    Never(String),
+    /// A field of the response.
+    Field(Expiry),
 }
 
 /// An expiry field.
@@ -262,17 +390,20 @@ pub struct Response {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Expiry {
-    /// Wire name, e.g. `expires_in`.
-    pub field: String,
-    /// `relative_seconds` (seconds from now, like `expires_in`), `unix_time`
-    /// (absolute seconds since the epoch) or `iso8601` (a date-time string).
+    /// Where it is, e.g. `expires_in`, `auth.lease_duration` or
+    /// `{ header: X-Auth-Token-Expires }`.
+    pub field: SourceSpec,
+    /// relative_seconds (like `expires_in`), relative_milliseconds,
+    /// relative_minutes, unix_seconds, unix_milliseconds, datetime (an RFC
+    /// 3339 string) or duration (`PT1H`, `1h30m`, `01:30:00`).
     #[cfg_attr(
         feature = "schema",
-        schemars(extend("enum" = ["relative_seconds", "unix_time", "iso8601"]))
+        schemars(extend("enum" = ["relative_seconds", "relative_milliseconds", "relative_minutes", "unix_seconds", "unix_milliseconds", "datetime", "duration"]))
     )]
     pub kind: String,
-    /// How the number is sent: `number` (default), `string` (`"3600"`) or
-    /// `number_or_string` (either). Not for `iso8601`.
+    /// How a number is sent: `number` (default in JSON), `string` (`"3600"`)
+    /// or `number_or_string` (either; the default for headers, cookies and
+    /// form fields). Only for the numeric kinds.
     #[serde(default, rename = "type")]
     #[cfg_attr(
         feature = "schema",
@@ -290,9 +421,12 @@ pub struct Field {
     #[serde(rename = "type")]
     #[cfg_attr(
         feature = "schema",
-        schemars(extend("enum" = ["string", "secret", "integer", "number", "boolean", "json"]))
+        schemars(extend("enum" = ["string", "secret", "integer", "number_or_string", "number", "boolean", "datetime", "duration", "json"]))
     )]
     pub wire_type: String,
+    /// Where it is; default: the body field of the same name.
+    #[serde(default)]
+    pub from: Option<SourceSpec>,
     /// Shown on the generated field.
     #[serde(default)]
     pub description: Option<String>,
@@ -315,44 +449,22 @@ pub struct Errors {
     pub body_fields: Vec<String>,
 }
 
-/// How API calls carry the token.
+/// How API calls carry the token: headers, query parameters and cookies,
+/// each a template, e.g. `Authorization: "Bearer {token.access_token}"`,
+/// `Client-Id: "{client_id}"`, `Request-ID: "{uuid}"`.
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Authorization {
-    /// Header that carries the token. Default `Authorization`.
+    /// Headers: name to template.
     #[serde(default)]
-    pub header: Option<String>,
-    /// Prefix before the token. Default `Bearer`; `""` for the raw token.
+    pub headers: IndexMap<String, Scalar>,
+    /// Query parameters: name to template.
     #[serde(default)]
-    pub scheme: Option<String>,
-    /// Headers every API call carries besides the token: name to value.
+    pub query: IndexMap<String, Scalar>,
+    /// Cookies, sent in one `Cookie` header: name to template.
     #[serde(default)]
-    pub headers: IndexMap<String, ApiHeader>,
-}
-
-/// A per-request header value: `value`, or `generate` (with `format` for
-/// `utc_now`).
-#[derive(Debug, Deserialize)]
-#[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct ApiHeader {
-    /// A constant, e.g. `application/json`.
-    #[serde(default)]
-    pub value: Option<String>,
-    /// A value made fresh for each request: `uuid_v4` or `utc_now`.
-    #[serde(default)]
-    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["uuid_v4", "utc_now"])))]
-    pub generate: Option<String>,
-    /// For `utc_now`: `iso8601_seconds` (2025-05-16T09:30:00Z),
-    /// `iso8601_millis` (2025-05-16T09:30:00.000Z), `unix_seconds` or
-    /// `unix_millis`.
-    #[serde(default)]
-    #[cfg_attr(
-        feature = "schema",
-        schemars(extend("enum" = ["iso8601_seconds", "iso8601_millis", "unix_seconds", "unix_millis"]))
-    )]
-    pub format: Option<String>,
+    pub cookies: IndexMap<String, Scalar>,
 }
 
 /// A status key as YAML gives it: `401` is an integer, `5XX` a string.

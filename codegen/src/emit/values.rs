@@ -1,0 +1,129 @@
+//! Templates, JSON shapes and sources as runtime constants.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::model::*;
+
+/// `rt::Template(&[...])`, a constant expression.
+pub fn template(template: &Template) -> TokenStream {
+    let parts = template.0.iter().map(|part| match part {
+        Part::Text(text) => quote! { rt::Part::Text(#text) },
+        Part::Ref(reference, functions) => {
+            let reference = reference_tokens(reference);
+            let functions = functions.iter().map(|f| {
+                let variant = format_ident!("{}", f.variant());
+                quote! { rt::Function::#variant }
+            });
+            quote! { rt::Part::Ref(#reference, &[ #( #functions ),* ]) }
+        }
+    });
+    quote! { rt::Template(&[ #( #parts ),* ]) }
+}
+
+fn reference_tokens(reference: &Ref) -> TokenStream {
+    match reference {
+        Ref::Credential(index) => {
+            let index = Literal::usize_unsuffixed(*index);
+            quote! { rt::Ref::Credential(#index) }
+        }
+        Ref::Variable(index) => {
+            let index = Literal::usize_unsuffixed(*index);
+            quote! { rt::Ref::Variable(#index) }
+        }
+        Ref::Token(TokenField::AccessToken) => quote! { rt::Ref::Token(rt::TokenField::AccessToken) },
+        Ref::Token(TokenField::RefreshToken) => quote! { rt::Ref::Token(rt::TokenField::RefreshToken) },
+        Ref::Token(TokenField::Field(name)) => quote! { rt::Ref::Token(rt::TokenField::Field(#name)) },
+        Ref::Now(format) => {
+            let variant = format_ident!("{}", format.variant());
+            quote! { rt::Ref::Now(rt::NowFormat::#variant) }
+        }
+        Ref::NowCustom(description) => quote! { rt::Ref::NowCustom(#description) },
+        Ref::Uuid => quote! { rt::Ref::Uuid },
+        Ref::Named(_, inner) => {
+            let inner = template(inner);
+            quote! { rt::Ref::Named(&#inner) }
+        }
+    }
+}
+
+/// `&[("name", rt::Template(..)), ...]`.
+pub fn entries(entries: &[(String, Template)]) -> TokenStream {
+    let items = entries.iter().map(|(name, t)| {
+        let t = template(t);
+        quote! { (#name, #t) }
+    });
+    quote! { &[ #( #items ),* ] }
+}
+
+pub fn json(json: &Json) -> TokenStream {
+    match json {
+        Json::Null => quote! { rt::Json::Null },
+        Json::Bool(b) => quote! { rt::Json::Bool(#b) },
+        Json::Number(n) => quote! { rt::Json::Number(#n) },
+        Json::Value(t) => {
+            let t = template(t);
+            quote! { rt::Json::Value(#t) }
+        }
+        Json::Array(items) => {
+            let items = items.iter().map(json);
+            quote! { rt::Json::Array(&[ #( #items ),* ]) }
+        }
+        Json::Object(members) => {
+            let members = members.iter().map(|(name, value)| {
+                let value = json(value);
+                quote! { (#name, #value) }
+            });
+            quote! { rt::Json::Object(&[ #( #members ),* ]) }
+        }
+    }
+}
+
+pub fn source(source: &Source) -> TokenStream {
+    match source {
+        Source::Json(steps) => {
+            let steps = steps.iter().map(|step| match step {
+                PathStep::Key(key) => quote! { rt::PathStep::Key(#key) },
+                PathStep::Index(n) => {
+                    let n = Literal::usize_unsuffixed(*n);
+                    quote! { rt::PathStep::Index(#n) }
+                }
+            });
+            quote! { rt::Source::Json(&[ #( #steps ),* ]) }
+        }
+        Source::Form(name) => quote! { rt::Source::Form(#name) },
+        Source::Header(name) => quote! { rt::Source::Header(#name) },
+        Source::Cookie(name) => quote! { rt::Source::Cookie(#name) },
+        Source::Body => quote! { rt::Source::Body },
+        Source::FirstOf(all) => {
+            let all = all.iter().map(source);
+            quote! { rt::Source::FirstOf(&[ #( #all ),* ]) }
+        }
+    }
+}
+
+/// How a source reads in documentation.
+pub fn describe_source(source: &Source) -> String {
+    match source {
+        Source::Json(steps) => {
+            let mut text = String::new();
+            for step in steps {
+                match step {
+                    PathStep::Key(key) => {
+                        if !text.is_empty() {
+                            text.push('.');
+                        }
+                        text.push_str(key);
+                    }
+                    PathStep::Index(n) => text.push_str(&format!("[{n}]")),
+                }
+            }
+            format!("`{text}`")
+        }
+        Source::Form(name) => format!("`{name}`"),
+        Source::Header(name) => format!("header `{name}`"),
+        Source::Cookie(name) => format!("cookie `{name}`"),
+        Source::Body => "the body".to_owned(),
+        Source::FirstOf(all) => all.iter().map(describe_source).collect::<Vec<_>>().join(" or "),
+    }
+}

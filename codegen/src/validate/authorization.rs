@@ -1,0 +1,51 @@
+//! `authorization`: what API calls carry.
+
+use super::template::Place;
+use super::{At, Context, is_header_name};
+use crate::model::*;
+use crate::parse::spec;
+
+impl Context<'_> {
+    pub(super) fn authorization(&mut self, auth: &spec::Authorization) -> Authorization {
+        let headers = self.entries_of(&["authorization", "headers"], &auth.headers);
+        for (name, _) in &headers {
+            if !is_header_name(name) {
+                self.error(&["authorization", "headers", name], At::Key, format!("`{name}` is not a valid HTTP header name"), "use letters, digits and `-`, e.g. `Authorization`");
+            }
+        }
+        let query = self.entries_of(&["authorization", "query"], &auth.query);
+        let cookies = self.entries_of(&["authorization", "cookies"], &auth.cookies);
+        for (name, _) in &cookies {
+            if name.is_empty() || name.contains(['=', ';', ' ', ',']) {
+                self.error(&["authorization", "cookies", name], At::Key, format!("`{name}` is not a cookie name"), "use the cookie's name as the vendor sets it");
+            }
+        }
+        let out = Authorization {
+            headers,
+            query,
+            cookies,
+        };
+        let carries_something = !out.headers.is_empty() || !out.query.is_empty() || !out.cookies.is_empty();
+        if !carries_something {
+            self.error(&["authorization"], At::Key, "API calls carry nothing", "e.g. `headers: { Authorization: \"Bearer {token.access_token}\" }`");
+        }
+        out
+    }
+
+    fn entries_of(
+        &mut self,
+        path: &[&str],
+        entries: &indexmap::IndexMap<String, spec::Scalar>,
+    ) -> Vec<(String, Template)> {
+        let mut out: Vec<(String, Template)> = Vec::new();
+        for (name, value) in entries {
+            let here: Vec<&str> = path.iter().copied().chain([name.as_str()]).collect();
+            if out.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                self.error(&here, At::Key, format!("`{name}` is declared twice"), "each name may appear once");
+            }
+            let template = self.scalar(&here, value, Place::Authorization);
+            out.push((name.clone(), template));
+        }
+        out
+    }
+}

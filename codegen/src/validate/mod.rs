@@ -1,0 +1,652 @@
+//! Stage 2: a parsed spec to the [`model`](crate::model), collecting every
+//! problem in the file (not only the first) as a located diagnostic. One
+//! module per spec section; `template` resolves the value grammar for all.
+
+mod authorization;
+mod request;
+mod response;
+mod template;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use indexmap::IndexMap;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::*;
+use crate::parse::{Locations, Parsed, spec};
+use template::Place;
+
+/// Validates one parsed spec. `source_name` is the file name shown in the
+/// `@generated` header.
+pub fn validate(parsed: &Parsed, source_name: &str) -> Result<Vendor, Vec<Diagnostic>> {
+    let spec = &parsed.spec;
+    let mut cx = Context {
+        locations: &parsed.locations,
+        diagnostics: Vec::new(),
+        spec,
+        variables: Vec::new(),
+        named: IndexMap::new(),
+        token_fields: token_field_names(spec),
+    };
+    let vendor = cx.vendor(source_name);
+    if cx.diagnostics.is_empty() {
+        Ok(vendor)
+    } else {
+        Err(cx.diagnostics)
+    }
+}
+
+/// The names a later request may read as `{token.NAME}`: the token
+/// operation's response fields.
+fn token_field_names(spec: &spec::Spec) -> Vec<String> {
+    let mut names = vec!["access_token".to_owned(), "refresh_token".to_owned()];
+    if let Some(response) = &spec.operations.token.response {
+        if response.token_type.is_some() {
+            names.push("token_type".into());
+        }
+        if response.scope.is_some() {
+            names.push("scope".into());
+        }
+        names.extend(response.fields.keys().cloned());
+    }
+    names
+}
+
+struct Context<'a> {
+    locations: &'a Locations,
+    diagnostics: Vec<Diagnostic>,
+    spec: &'a spec::Spec,
+    variables: Vec<Variable>,
+    /// Named values resolved so far (`None` while being resolved: a cycle).
+    named: IndexMap<String, Option<Template>>,
+    token_fields: Vec<String>,
+}
+
+/// Which part of a `key: value` pair a diagnostic points at.
+#[derive(Clone, Copy)]
+enum At {
+    Key,
+    Value,
+}
+
+impl Context<'_> {
+    fn error(
+        &mut self,
+        path: &[&str],
+        at: At,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let span = match at {
+            At::Key => self.locations.key(path),
+            At::Value => self.locations.value(path),
+        };
+        self.diagnostics
+            .push(Diagnostic::new(message, span).help(help));
+    }
+
+    fn vendor(&mut self, source_name: &str) -> Vendor {
+        let spec = self.spec;
+        if spec.name.trim().is_empty() {
+            self.error(
+                &["name"],
+                At::Value,
+                "the vendor name is empty",
+                "write the vendor and product name, e.g. `Verbio Speech Center`",
+            );
+        }
+        if !is_snake_identifier(&spec.module) {
+            self.error(
+                &["module"],
+                At::Value,
+                format!("`{}` is not a usable Rust module name", spec.module),
+                "use lower snake_case letters, digits and `_`, starting with a letter, and not a Rust keyword",
+            );
+        }
+        if let Some(url) = &spec.documentation
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            self.error(
+                &["documentation"],
+                At::Value,
+                "the documentation link is not an http(s) URL",
+                "give the full address of the vendor's document",
+            );
+        }
+        let plain_http = match spec.plain_http.as_deref() {
+            None => PlainHttp::LoopbackOnly,
+            Some("link_local_metadata") => {
+                if !spec.credentials.is_empty() {
+                    self.error(&["plain_http"], At::Key, "plain http to a metadata endpoint is allowed only for a spec without credentials", "remove the credentials (metadata endpoints take none), or use https");
+                }
+                PlainHttp::LinkLocalMetadata
+            }
+            Some(other) => {
+                self.error(
+                    &["plain_http"],
+                    At::Value,
+                    format!("`{other}` is not a plain-http allowance"),
+                    "use `link_local_metadata`, or remove the key (http is always allowed to loopback)",
+                );
+                PlainHttp::LoopbackOnly
+            }
+        };
+        self.variables = self.variables_of();
+        let credentials = self.credentials();
+        self.check_name_clashes();
+        let environments = self.environments(plain_http);
+        let default_environment = self.default_environment(spec, &environments);
+
+        let vendor_errors = spec.errors.as_ref();
+        let token = self.operation(OperationKind::Token, &spec.operations.token, vendor_errors);
+        let refresh = spec
+            .operations
+            .refresh
+            .as_ref()
+            .map(|op| self.operation(OperationKind::Refresh, op, vendor_errors));
+        let revoke = spec
+            .operations
+            .revoke
+            .as_ref()
+            .map(|op| self.operation(OperationKind::Revoke, op, vendor_errors));
+        let authorization = self.authorization(&spec.authorization);
+
+        let vendor = Vendor {
+            name: spec.name.clone(),
+            module: spec.module.clone(),
+            description: spec.description.clone(),
+            documentation: spec.documentation.clone(),
+            source_name: source_name.to_owned(),
+            environments,
+            default_environment,
+            plain_http,
+            variables: self.variables.clone(),
+            credentials,
+            refresh_ahead_seconds: spec.refresh_ahead_seconds,
+            token,
+            refresh,
+            revoke,
+            authorization,
+        };
+        self.check_every_input_is_used(&vendor);
+        vendor
+    }
+
+    fn variables_of(&mut self) -> Vec<Variable> {
+        let mut out: Vec<Variable> = Vec::new();
+        for (name, variable) in &self.spec.variables {
+            let path = ["variables", name.as_str()];
+            let field = rust_field_name(name);
+            if out.iter().any(|v| v.field == field) || field == "environment" {
+                self.error(
+                    &path,
+                    At::Key,
+                    format!(
+                        "variable `{name}` becomes the Rust field `{field}`, which is already taken"
+                    ),
+                    "rename one of the variables",
+                );
+            }
+            let var_type = match variable.var_type.as_deref() {
+                None => VariableType::String,
+                Some(text) => VariableType::from_name(text).unwrap_or_else(|| {
+                    self.error(&[&path[..], &["type"]].concat(), At::Value, format!("`{text}` is not a variable type"), format!("use {}", VariableType::one_of()));
+                    VariableType::String
+                }),
+            };
+            let presence = match (&variable.default, variable.optional) {
+                (None, false) => Presence::Required,
+                (None, true) => Presence::Optional,
+                (Some(_), true) => {
+                    self.error(&[&path[..], &["optional"]].concat(), At::Key, format!("variable `{name}` has both a default and `optional`"), "keep `default` (it is used when unset), or `optional: true` (omitted when unset)");
+                    Presence::Optional
+                }
+                (Some(value), false) => {
+                    let text = value.text();
+                    let fits = match (var_type, value) {
+                        (VariableType::String, spec::Scalar::Text(_)) => true,
+                        (VariableType::Integer, spec::Scalar::Integer(_)) => true,
+                        (VariableType::Boolean, spec::Scalar::Bool(_)) => true,
+                        _ => false,
+                    };
+                    if !fits {
+                        self.error(&[&path[..], &["default"]].concat(), At::Value, format!("the default `{text}` is not a {var_type}"), format!("give a {var_type} default, or change `type`"));
+                    }
+                    Presence::Default(text)
+                }
+            };
+            out.push(Variable {
+                name: name.clone(),
+                field,
+                description: variable.description.clone(),
+                var_type,
+                presence,
+            });
+        }
+        out
+    }
+
+    /// Credentials, variables and named values share one namespace in
+    /// templates (`{name}`), and the reserved names of generated values.
+    fn check_name_clashes(&mut self) {
+        let spec = self.spec;
+        let mut seen: Vec<(&str, &str)> = Vec::new();
+        let groups: [(&str, Vec<&String>); 3] = [
+            ("credentials", spec.credentials.keys().collect()),
+            ("variables", spec.variables.keys().collect()),
+            ("values", spec.values.keys().collect()),
+        ];
+        for (group, names) in groups {
+            for name in names {
+                if template::RESERVED.contains(&name.as_str()) {
+                    self.error(&[group, name], At::Key, format!("`{name}` is a reserved template name"), format!("rename it; {} are generated values and token fields", template::RESERVED.join(", ")));
+                } else if let Some((other, _)) = seen.iter().find(|(_, n)| *n == name.as_str()) {
+                    self.error(&[group, name], At::Key, format!("`{name}` is declared under `{other}` too"), "templates name both the same way (`{name}`): rename one");
+                }
+                seen.push((group, name));
+            }
+        }
+    }
+
+    fn environments(&mut self, plain_http: PlainHttp) -> Vec<Environment> {
+        let spec = self.spec;
+        if spec.environments.is_empty() {
+            self.error(
+                &["environments"],
+                At::Key,
+                "no environment is declared",
+                "declare at least one, e.g. `production: { base_url: https://auth.example.com }`",
+            );
+        }
+        let mut out: Vec<Environment> = Vec::new();
+        for (name, env) in &spec.environments {
+            let variant = name.to_upper_camel_case();
+            if variant.is_empty() || !variant.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                self.error(
+                    &["environments", name],
+                    At::Key,
+                    format!("environment `{name}` has no usable name"),
+                    "name it with letters, e.g. `production` or `uat`",
+                );
+            } else if variant == "Custom" || out.iter().any(|e| e.variant == variant) {
+                self.error(
+                    &["environments", name],
+                    At::Key,
+                    format!("environment `{name}` becomes the variant `{variant}`, which is already taken"),
+                    "rename it; `custom` is reserved for URLs given at run time",
+                );
+            }
+            let base_url = match (&env.base_url, env.user_supplied) {
+                (Some(url), false) => {
+                    let path = ["environments", name.as_str(), "base_url"];
+                    let template = self.template(&path, url, Place::BaseUrl);
+                    self.check_base_url(&path, url, plain_http);
+                    BaseUrl::Template { text: url.clone(), template }
+                }
+                (None, true) => BaseUrl::UserSupplied,
+                (Some(_), true) => {
+                    self.error(
+                        &["environments", name, "user_supplied"],
+                        At::Key,
+                        format!("environment `{name}` has both a base_url and user_supplied"),
+                        "keep `base_url` if the URL is known, else `user_supplied: true`",
+                    );
+                    BaseUrl::UserSupplied
+                }
+                (None, false) => {
+                    self.error(&["environments", name], At::Key, format!("environment `{name}` has no base_url"), "add `base_url: https://...`, or `user_supplied: true` if the vendor gives each customer its own URL");
+                    BaseUrl::UserSupplied
+                }
+            };
+            out.push(Environment {
+                name: name.clone(),
+                variant,
+                description: env.description.clone(),
+                base_url,
+            });
+        }
+        out
+    }
+
+    /// The URL's structure, with each placeholder standing for a plain host
+    /// label: scheme, host, no query; plain http only where the shared rule
+    /// admits it (checked again on the real value at run time).
+    fn check_base_url(&mut self, path: &[&str], url: &str, plain_http: PlainHttp) {
+        let sample = template::sample(url);
+        let parsed = match url::Url::parse(&sample) {
+            Ok(parsed) => parsed,
+            Err(error) => {
+                self.error(path, At::Value, format!("the base URL is not a URL: {error}"), "write it as `https://host[:port][/path]`, with `{variable}` placeholders");
+                return;
+            }
+        };
+        if !matches!(parsed.scheme(), "http" | "https") || !url.contains("://") {
+            self.error(path, At::Value, format!("the URL scheme `{}` is not supported", parsed.scheme()), "use `https://`");
+            return;
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            self.error(path, At::Value, "the base URL has a query or fragment", "put query parameters under the operation's `request.query`");
+        }
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            self.error(path, At::Value, "the base URL has user information (`user:password@`)", "send credentials with `basic_auth` or a header, never in the URL");
+        }
+        if let Err(reason) = vendor_auth_rules::check_transport(&parsed, plain_http) {
+            self.error(path, At::Value, reason, "use `https://`; `http://` is accepted only for loopback addresses (localhost, 127.0.0.1, [::1]) and, with `plain_http: link_local_metadata`, metadata endpoints");
+        }
+    }
+
+    fn default_environment(
+        &mut self,
+        spec: &spec::Spec,
+        environments: &[Environment],
+    ) -> Option<usize> {
+        match &spec.default_environment {
+            Some(name) => {
+                match spec.environments.get_index_of(name) {
+                    Some(index)
+                        if environments
+                            .get(index)
+                            .is_some_and(|e| e.base_url == BaseUrl::UserSupplied) =>
+                    {
+                        self.error(&["default_environment"], At::Value, format!("the default environment `{name}` needs a URL from the user"), "choose an environment with a `base_url`, or remove `default_environment`");
+                        None
+                    }
+                    Some(index) => Some(index),
+                    None => {
+                        let known: Vec<&str> =
+                            spec.environments.keys().map(String::as_str).collect();
+                        self.error(
+                            &["default_environment"],
+                            At::Value,
+                            format!("`{name}` is not a declared environment"),
+                            format!("use one of: {}", known.join(", ")),
+                        );
+                        None
+                    }
+                }
+            }
+            None if environments.len() == 1
+                && environments[0].base_url != BaseUrl::UserSupplied =>
+            {
+                Some(0)
+            }
+            None => None,
+        }
+    }
+
+    fn credentials(&mut self) -> Vec<Credential> {
+        let mut out = Vec::new();
+        for (name, credential) in &self.spec.credentials {
+            if !is_snake_identifier(name) {
+                self.error(
+                    &["credentials", name],
+                    At::Key,
+                    format!("credential `{name}` is not a usable Rust field name"),
+                    "use lower snake_case, e.g. `client_secret`",
+                );
+            }
+            out.push(Credential {
+                field: name.clone(),
+                description: credential.description.clone(),
+            });
+        }
+        out
+    }
+
+    fn operation(
+        &mut self,
+        kind: OperationKind,
+        op: &spec::Operation,
+        vendor_errors: Option<&spec::Errors>,
+    ) -> Operation {
+        let base = ["operations", kind.name()];
+        let at = |tail: &[&'static str]| -> Vec<&str> {
+            base.iter().copied().chain(tail.iter().copied()).collect()
+        };
+        let method = Method::from_name(&op.method.to_ascii_uppercase()).unwrap_or_else(|| {
+            self.error(
+                &at(&["method"]),
+                At::Value,
+                format!("`{}` is not a supported HTTP method", op.method),
+                format!("use {}", Method::one_of()),
+            );
+            Method::Post
+        });
+        if !(op.path.is_empty() || op.path.starts_with('/')) || op.path.contains(['?', '#', ' ', '\\']) {
+            self.error(&at(&["path"]), At::Value, format!("`{}` is not a path", op.path), "write the path from the base URL starting with `/` (or empty), with no query string");
+        }
+        let path = self.template(&at(&["path"]), &op.path, Place::Path);
+        let success = match &op.success_status {
+            None => vec![200],
+            Some(spec::OneOrMany::One(status)) => vec![*status],
+            Some(spec::OneOrMany::Many(statuses)) => statuses.clone(),
+        };
+        if success.is_empty() || success.iter().any(|s| !(200..300).contains(s)) {
+            self.error(
+                &at(&["success_status"]),
+                At::Value,
+                format!("{success:?} are not success statuses"),
+                "use 2xx statuses, e.g. `200` or `[200, 201]`",
+            );
+        }
+        let request = self.request(kind, method, &op.request);
+        let response = self.response(kind, op.response.as_ref());
+        let errors = match op.errors.as_ref().or(vendor_errors) {
+            Some(errors) => {
+                let path: Vec<&str> = if op.errors.is_some() {
+                    at(&["errors"])
+                } else {
+                    vec!["errors"]
+                };
+                self.errors(&path, errors)
+            }
+            None => Errors::default(),
+        };
+        Operation {
+            kind,
+            description: op.description.clone(),
+            method,
+            path_text: op.path.clone(),
+            path,
+            success,
+            request,
+            response,
+            errors,
+        }
+    }
+
+    fn check_every_input_is_used(&mut self, vendor: &Vendor) {
+        let mut used_credentials = vec![false; vendor.credentials.len()];
+        let mut used_variables = vec![false; vendor.variables.len()];
+        let env_templates = vendor.environments.iter().filter_map(|e| match &e.base_url {
+            BaseUrl::Template { template, .. } => Some(template),
+            BaseUrl::UserSupplied => None,
+        });
+        let op_templates = vendor
+            .operations()
+            .flat_map(|op| std::iter::once(&op.path).chain(op.request.templates()));
+        let auth = &vendor.authorization;
+        let auth_templates = auth
+            .headers
+            .iter()
+            .chain(&auth.query)
+            .chain(&auth.cookies)
+            .map(|(_, t)| t);
+        for template in env_templates.chain(op_templates).chain(auth_templates) {
+            for reference in template.refs() {
+                match reference {
+                    Ref::Credential(i) => used_credentials[*i] = true,
+                    Ref::Variable(i) => used_variables[*i] = true,
+                    _ => {}
+                }
+            }
+        }
+        for (credential, used) in vendor.credentials.iter().zip(used_credentials) {
+            if !used {
+                let name = &credential.field;
+                self.error(
+                    &["credentials", name],
+                    At::Key,
+                    format!("credential `{name}` is declared but never sent"),
+                    format!("send it as `{{{name}}}` in a request or in `authorization`, or remove it"),
+                );
+            }
+        }
+        for (variable, used) in vendor.variables.iter().zip(used_variables) {
+            if !used {
+                let name = &variable.name;
+                self.error(
+                    &["variables", name],
+                    At::Key,
+                    format!("variable `{name}` is declared but never used"),
+                    format!("use it as `{{{name}}}` in a base_url, a path or a request, or remove it"),
+                );
+            }
+        }
+        for name in self.spec.values.keys() {
+            if !self.named.contains_key(name) {
+                self.error(&["values", name], At::Key, format!("value `{name}` is declared but never used"), format!("use it as `{{{name}}}` in a template, or remove it"));
+            }
+        }
+    }
+
+    fn errors(&mut self, path: &[&str], errors: &spec::Errors) -> Errors {
+        let mut out = Errors {
+            body_fields: errors.body_fields.clone(),
+            ..Errors::default()
+        };
+        for (key, meaning) in &errors.statuses {
+            let text = key.to_string();
+            let status = match key {
+                spec::StatusKey::Code(code) if (400..600).contains(code) => {
+                    Some(StatusMatch::Exact(*code))
+                }
+                // Bytes, not `str` slices: a key may be any text, and slicing
+                // inside a multi-byte character panics (found by fuzzing).
+                spec::StatusKey::Text(text) => match text.as_bytes() {
+                    [class @ (b'4' | b'5'), x, y]
+                        if x.eq_ignore_ascii_case(&b'x') && y.eq_ignore_ascii_case(&b'x') =>
+                    {
+                        Some(StatusMatch::Class(u16::from(class - b'0') * 100))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            match status {
+                Some(status) => out.statuses.push(ErrorStatus {
+                    status,
+                    meaning: meaning.clone(),
+                }),
+                None => self.error(
+                    &[path, &["statuses", text.as_str()]].concat(),
+                    At::Key,
+                    format!("`{text}` is not an error status"),
+                    "use a 4xx or 5xx code such as `401`, or a class such as `5XX`",
+                ),
+            }
+        }
+        out
+    }
+
+}
+
+}
+
+fn declared_help<'a>(what: &str, names: impl Iterator<Item = &'a String>) -> String {
+    let names: Vec<&str> = names.map(String::as_str).collect();
+    if names.is_empty() {
+        format!("declare it under `{what}:`")
+    } else {
+        format!(
+            "declare it under `{what}:`, or use one of: {}",
+            names.join(", ")
+        )
+    }
+}
+
+pub(crate) fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+pub(crate) fn is_snake_identifier(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !is_keyword(name)
+}
+
+/// The Rust field name for a wire name: snake_case, never a keyword.
+pub fn rust_field_name(wire: &str) -> String {
+    let mut name: String = wire
+        .to_snake_case()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "field_");
+    }
+    if is_keyword(&name) {
+        name.push('_');
+    }
+    name
+}
+
+pub(crate) fn is_keyword(name: &str) -> bool {
+    matches!(
+        name,
+        "as" | "async"
+            | "await"
+            | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "gen"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "abstract"
+            | "become"
+            | "box"
+            | "do"
+            | "final"
+            | "macro"
+            | "override"
+            | "priv"
+            | "typeof"
+            | "unsized"
+            | "virtual"
+            | "yield"
+            | "try"
+    )
+}
