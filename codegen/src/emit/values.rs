@@ -56,8 +56,8 @@ pub fn entries(entries: &[(String, Template)]) -> TokenStream {
     quote! { &[ #( #items ),* ] }
 }
 
-pub fn json(json: &Json) -> TokenStream {
-    match json {
+pub fn json(value: &Json) -> TokenStream {
+    match value {
         Json::Null => quote! { rt::Json::Null },
         Json::Bool(b) => quote! { rt::Json::Bool(#b) },
         Json::Number(n) => quote! { rt::Json::Number(#n) },
@@ -79,8 +79,8 @@ pub fn json(json: &Json) -> TokenStream {
     }
 }
 
-pub fn source(source: &Source) -> TokenStream {
-    match source {
+pub fn source(from: &Source) -> TokenStream {
+    match from {
         Source::Json(steps) => {
             let steps = steps.iter().map(|step| match step {
                 PathStep::Key(key) => quote! { rt::PathStep::Key(#key) },

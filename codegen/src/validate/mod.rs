@@ -547,21 +547,6 @@ impl Context<'_> {
         }
         out
     }
-
-}
-
-}
-
-fn declared_help<'a>(what: &str, names: impl Iterator<Item = &'a String>) -> String {
-    let names: Vec<&str> = names.map(String::as_str).collect();
-    if names.is_empty() {
-        format!("declare it under `{what}:`")
-    } else {
-        format!(
-            "declare it under `{what}:`, or use one of: {}",
-            names.join(", ")
-        )
-    }
 }
 
 pub(crate) fn is_header_name(name: &str) -> bool {
