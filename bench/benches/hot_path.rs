@@ -34,12 +34,7 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-static AUTHORIZATION: ApiAuthorization = ApiAuthorization {
-    vendor: "Bench",
-    header: "Authorization",
-    scheme: Some("Bearer"),
-    headers: &[],
-};
+static AUTHORIZATION: ApiAuthorization = ApiAuthorization::bearer("Bench");
 
 /// A vendor that answers after `delay` and counts its requests.
 #[derive(Clone)]
@@ -60,7 +55,7 @@ impl TokenClient for Vendor {
             Duration::from_secs(3600),
         ))
     }
-    fn authorization(&self) -> &'static ApiAuthorization {
+    fn api_authorization(&self) -> &'static ApiAuthorization {
         &AUTHORIZATION
     }
 }
@@ -144,7 +139,7 @@ impl Subject for TokenManager<Vendor> {
     async fn call(&self) -> usize {
         self.token()
             .await
-            .map(|cached| cached.header_value().len())
+            .map(|cached| cached.headers()["authorization"].len())
             .unwrap_or(0)
     }
 }

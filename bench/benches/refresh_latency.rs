@@ -15,12 +15,7 @@ use std::time::{Duration, Instant};
 
 use vendor_auth::{ApiAuthorization, Error, Token, TokenClient, TokenManager};
 
-static AUTHORIZATION: ApiAuthorization = ApiAuthorization {
-    vendor: "Slow",
-    header: "Authorization",
-    scheme: Some("Bearer"),
-    headers: &[],
-};
+static AUTHORIZATION: ApiAuthorization = ApiAuthorization::bearer("Slow");
 
 #[derive(Clone)]
 struct Slow {
@@ -38,7 +33,7 @@ impl TokenClient for Slow {
         }
         Ok(Token::new(format!("token-{n}"), Duration::from_secs(3)))
     }
-    fn authorization(&self) -> &'static ApiAuthorization {
+    fn api_authorization(&self) -> &'static ApiAuthorization {
         &AUTHORIZATION
     }
 }

@@ -7,12 +7,7 @@ use std::time::Duration;
 
 use vendor_auth::{ApiAuthorization, Error, Token, TokenClient};
 
-pub static AUTHORIZATION: ApiAuthorization = ApiAuthorization {
-    vendor: "Fake",
-    header: "Authorization",
-    scheme: Some("Bearer"),
-    headers: &[],
-};
+pub static AUTHORIZATION: ApiAuthorization = ApiAuthorization::bearer("Fake");
 
 pub type Script = Box<dyn Fn(usize) -> Result<Token, Error> + Send + Sync>;
 pub type RefreshScript = Box<dyn Fn(usize, &Token) -> Result<Token, Error> + Send + Sync>;
@@ -114,7 +109,7 @@ impl TokenClient for Fake {
         result
     }
 
-    fn authorization(&self) -> &'static ApiAuthorization {
+    fn api_authorization(&self) -> &'static ApiAuthorization {
         &AUTHORIZATION
     }
 }

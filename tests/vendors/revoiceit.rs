@@ -82,7 +82,7 @@ async fn revoke_sends_the_refresh_token() {
 
     let server = answering(200, r#"{"message": "Token revoked successfully"}"#).await;
     let response = client(&server)
-        .revoke(current.refresh_token().unwrap())
+        .revoke(&current)
         .await
         .unwrap();
     assert_eq!(

@@ -78,7 +78,9 @@ pub struct Spec {
     pub errors: Option<Errors>,
     /// The token endpoints: `token` (required), `refresh` and `revoke`.
     pub operations: Operations,
-    /// How API calls carry the token.
+    /// How API calls carry the token. Default (and when empty):
+    /// `Authorization: Bearer {token.access_token}`.
+    #[serde(default)]
     pub authorization: Authorization,
 }
 
@@ -452,7 +454,7 @@ pub struct Errors {
 /// How API calls carry the token: headers, query parameters and cookies,
 /// each a template, e.g. `Authorization: "Bearer {token.access_token}"`,
 /// `Client-Id: "{client_id}"`, `Request-ID: "{uuid}"`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Authorization {

@@ -20,14 +20,21 @@ impl Context<'_> {
                 self.error(&["authorization", "cookies", name], At::Key, format!("`{name}` is not a cookie name"), "use the cookie's name as the vendor sets it");
             }
         }
-        let out = Authorization {
+        let mut out = Authorization {
             headers,
             query,
             cookies,
         };
-        let carries_something = !out.headers.is_empty() || !out.query.is_empty() || !out.cookies.is_empty();
-        if !carries_something {
-            self.error(&["authorization"], At::Key, "API calls carry nothing", "e.g. `headers: { Authorization: \"Bearer {token.access_token}\" }`");
+        // An empty section means the most common attachment, as OAuth 2.0
+        // bearer tokens (RFC 6750 section 2.1) are sent.
+        if out.headers.is_empty() && out.query.is_empty() && out.cookies.is_empty() {
+            out.headers.push((
+                "Authorization".to_owned(),
+                Template(vec![
+                    Part::Text("Bearer ".to_owned()),
+                    Part::Ref(Ref::Token(TokenField::AccessToken), Vec::new()),
+                ]),
+            ));
         }
         out
     }

@@ -69,7 +69,7 @@ impl Context<'_> {
         ] {
             let Some(expiry) = expiry else { continue };
             let here = [&path[..], &[name]].concat();
-            let parsed = self.expiry(&here, role, expiry, format, &mut out);
+            let parsed = self.expiry(&here, role, expiry, format, response.default_lifetime_seconds, &mut out);
             match role {
                 Role::Expiry => out.expiry = parsed,
                 _ => out.refresh_token_expiry = parsed,
@@ -121,6 +121,7 @@ impl Context<'_> {
         role: Role,
         expiry: &spec::ExpirySpec,
         format: BodyFormat,
+        default_lifetime: Option<u64>,
         out: &mut Response,
     ) -> Option<Expiry> {
         let expiry = match expiry {
@@ -156,20 +157,33 @@ impl Context<'_> {
                 }
             },
         };
-        let name = match role {
-            Role::Expiry => "expires",
-            _ => "refresh_token_expires",
-        };
+        // The Rust field is named after the wire name where there is one
+        // (`expires_in`), as the vendor's document names it.
+        let name = match &source {
+            Source::Json(steps) => steps.iter().rev().find_map(|step| match step {
+                PathStep::Key(key) => Some(key.clone()),
+                PathStep::Index(_) => None,
+            }),
+            Source::Form(name) | Source::Header(name) | Source::Cookie(name) => Some(name.clone()),
+            Source::Body | Source::FirstOf(_) => None,
+        }
+        .unwrap_or_else(|| match role {
+            Role::Expiry => "expires".to_owned(),
+            _ => "refresh_token_expires".to_owned(),
+        });
+        let field = rust_field_name(&name);
+        // Without a documented default, a token without its expiry is unusable.
+        let required = role == Role::Expiry && default_lifetime.is_none();
         self.push_field(out, path, ResponseField {
-            name: name.to_owned(),
-            field: name.to_owned(),
+            name,
+            field: field.clone(),
             role,
             source,
             reader,
-            required: false,
+            required,
             description: None,
         });
-        Some(Expiry::Field { field: name.to_owned(), kind })
+        Some(Expiry::Field { field, kind })
     }
 
     /// A source as the spec gives it.
