@@ -27,7 +27,15 @@ pub mod derbysoft_ai_voice {
     impl Environment {
         fn base_url(&self) -> rt::BaseUrl<'_> {
             match self {
-                Self::Production => rt::BaseUrl::Template("https://{domainName}"),
+                Self::Production => {
+                    static URL: rt::Template = rt::Template(
+                        &[
+                            rt::Part::Text("https://"),
+                            rt::Part::Ref(rt::Ref::Variable(0), &[]),
+                        ],
+                    );
+                    rt::BaseUrl::Template(&URL)
+                }
                 Self::Custom(url) => rt::BaseUrl::Given(url),
             }
         }
@@ -39,19 +47,17 @@ pub mod derbysoft_ai_voice {
         pub environment: Environment,
         /// Host name DerbySoft assigned to the client, e.g. `voice.example.derbysoft.com`.
         ///
-        /// Fills `{domainName}` in the URL templates.
+        /// Used as `{domainName}` in the spec.
         pub domain_name: String,
     }
     impl Config {
-        /// A configuration for `environment`.
+        /// A configuration for `environment`; optional settings start unset
+        /// (or at their documented default).
         pub fn new(environment: Environment, domain_name: impl Into<String>) -> Self {
             Self {
                 environment,
                 domain_name: domain_name.into(),
             }
-        }
-        fn template_values(&self) -> Vec<(&'static str, &str)> {
-            vec![("domainName", self.domain_name.as_str())]
         }
     }
     /// The secrets the vendor issued. `Debug` shows them as `[REDACTED]`.
@@ -74,64 +80,62 @@ pub mod derbysoft_ai_voice {
             }
         }
     }
-    /// The request's query string, field for field as the vendor documents it.
-    #[derive(Debug)]
-    pub struct TokenQuery<'a> {
-        /// `client_id`: the credential `client_id`.
-        pub client_id: &'a rt::SecretString,
-        /// `client_secret`: the credential `client_secret`.
-        pub client_secret: &'a rt::SecretString,
-        /// `grant_type`: always `client_credentials`.
-        pub grant_type: &'a str,
-    }
-    impl<'a> TokenQuery<'a> {
-        /// The fields under their wire names, in the documented order.
-        pub fn wire_fields(&self) -> [(&'static str, rt::WireValue<'a>); 3] {
-            [
-                ("client_id", rt::WireValue::Secret(self.client_id)),
-                ("client_secret", rt::WireValue::Secret(self.client_secret)),
-                ("grant_type", rt::WireValue::Text(self.grant_type)),
-            ]
-        }
-    }
     /// The token response as the vendor sends it.
     #[derive(Debug, Clone)]
     #[non_exhaustive]
     pub struct TokenResponse {
         /// The access token.
         ///
-        /// Wire name: `access_token`.
+        /// From `access_token`.
         pub access_token: rt::SecretString,
         /// The token type, e.g. `Bearer`.
         ///
-        /// Wire name: `token_type`.
+        /// From `token_type`.
         pub token_type: Option<String>,
         /// When the access token expires.
         ///
-        /// Wire name: `expires_in`.
+        /// From `expires_in`.
         pub expires_in: Option<i64>,
     }
     impl TokenResponse {
-        /// Reads the response from its JSON object.
-        pub fn from_wire(wire: &mut rt::WireObject) -> Result<Self, rt::DecodeError> {
+        /// Reads the response, field by field.
+        pub fn from_wire(wire: &mut rt::WireResponse) -> Result<Self, rt::DecodeError> {
             Ok(Self {
-                access_token: wire.required("access_token", rt::read::secret)?,
-                token_type: wire.optional("token_type", rt::read::string)?,
-                expires_in: wire.optional("expires_in", rt::read::int_number)?,
+                access_token: wire
+                    .required(
+                        &rt::Source::Json(&[rt::PathStep::Key("access_token")]),
+                        rt::read::secret,
+                    )?,
+                token_type: wire
+                    .optional(
+                        &rt::Source::Json(&[rt::PathStep::Key("token_type")]),
+                        rt::read::string,
+                    )?,
+                expires_in: wire
+                    .optional(
+                        &rt::Source::Json(&[rt::PathStep::Key("expires_in")]),
+                        rt::read::int_number,
+                    )?,
             })
         }
         /// The fields of the normalized token.
         pub fn into_parts(self) -> rt::TokenParts {
             rt::TokenParts {
+                expiry: rt::ExpirySource {
+                    value: self
+                        .expires_in
+                        .and_then(|n| rt::ExpiryValue::from_number(
+                            rt::ExpiryKind::RelativeSeconds,
+                            n,
+                        )),
+                    default_seconds: Some(86400),
+                },
+                refresh_token_expiry: None,
                 access_token: self.access_token,
                 token_type: self.token_type,
                 refresh_token: None,
                 scope: None,
-                expiry: rt::ExpirySource {
-                    value: self.expires_in.map(rt::ExpiryValue::RelativeSeconds),
-                    default_seconds: Some(86400),
-                },
-                refresh_token_expiry: None,
+                fields: Vec::new(),
             }
         }
     }
@@ -139,8 +143,8 @@ pub mod derbysoft_ai_voice {
         vendor: VENDOR,
         name: "token",
         method: rt::Method::POST,
-        path: "/authorizer/token",
-        success_status: 200,
+        path: rt::Template(&[rt::Part::Text("/authorizer/token")]),
+        success: &[200],
         errors: &[
             rt::ErrorStatus {
                 status: rt::StatusMatch::Exact(401),
@@ -148,8 +152,38 @@ pub mod derbysoft_ai_voice {
             },
         ],
         error_fields: &[],
-        nested_under: None,
+        request: rt::Request {
+            query: &[
+                (
+                    "client_id",
+                    rt::Template(&[rt::Part::Ref(rt::Ref::Credential(0), &[])]),
+                ),
+                (
+                    "client_secret",
+                    rt::Template(&[rt::Part::Ref(rt::Ref::Credential(1), &[])]),
+                ),
+                ("grant_type", rt::Template(&[rt::Part::Text("client_credentials")])),
+            ],
+            headers: &[],
+            body: rt::Body::None,
+            basic_auth: None,
+        },
+        response: rt::BodyFormat::Json,
     };
+    /// The values the spec's templates read, in the generator's numbering.
+    fn scope<'a>(
+        config: &'a Config,
+        credentials: &'a Credentials,
+        token: Option<&'a rt::Token>,
+    ) -> rt::Scope<'a> {
+        let _ = (config, credentials);
+        rt::Scope::new(
+            VENDOR,
+            vec![& credentials.client_id, & credentials.client_secret],
+            vec![rt::Var::from(& config.domain_name)],
+            token,
+        )
+    }
     /// A client for the vendor's token endpoints. Cheap to clone.
     #[derive(Debug, Clone)]
     pub struct Client {
@@ -174,9 +208,9 @@ pub mod derbysoft_ai_voice {
         ) -> Result<Self, rt::Error> {
             let config = config.into();
             let base_url = rt::resolve_base_url(
-                VENDOR,
                 config.environment.base_url(),
-                &config.template_values(),
+                &scope(&config, &credentials, None),
+                rt::PlainHttp::LoopbackOnly,
             )?;
             Ok(Self {
                 http,
@@ -202,15 +236,12 @@ pub mod derbysoft_ai_voice {
             &'a self,
         ) -> impl ::core::future::Future<
             Output = Result<TokenResponse, rt::Error>,
-        > + 'a {
-            rt::Call::new(&self.http, &self.base_url, &TOKEN_OPERATION)
-                .query(
-                    &TokenQuery {
-                        client_id: &self.credentials.client_id,
-                        client_secret: &self.credentials.client_secret,
-                        grant_type: "client_credentials",
-                    }
-                        .wire_fields(),
+        > + Send + 'a {
+            rt::Call::new(
+                    &self.http,
+                    &self.base_url,
+                    &TOKEN_OPERATION,
+                    scope(&self.config, &self.credentials, None),
                 )
                 .send(TokenResponse::from_wire)
         }
@@ -224,35 +255,43 @@ pub mod derbysoft_ai_voice {
         ) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send {
             rt::token_from(self.token(), TokenResponse::into_parts)
         }
-        fn authorization(&self) -> &'static rt::ApiAuthorization {
+        fn api_authorization(&self) -> &'static rt::ApiAuthorization {
             &AUTHORIZATION
+        }
+        fn scope<'a>(&'a self, token: Option<&'a rt::Token>) -> rt::Scope<'a> {
+            scope(&self.config, &self.credentials, token)
         }
         fn refresh_ahead(&self) -> Option<::core::time::Duration> {
             None
         }
     }
-    /// How API calls are authorized with a token from this vendor.
+    /// How API calls are authorized with a token from this vendor. They carry:
     ///
-    /// API calls carry `Authorization: Bearer <access token>`
-    /// and the per-request headers listed here.
+    /// - header `Authorization: Bearer {token.access_token}`
+    /// - header `Content-Type: application/json`
+    /// - header `Request-ID: {uuid}`
+    /// - header `Request-Time: {now.rfc3339}`
     pub const AUTHORIZATION: rt::ApiAuthorization = rt::ApiAuthorization {
         vendor: VENDOR,
-        header: "Authorization",
-        scheme: Some("Bearer"),
         headers: &[
-            rt::ApiHeader {
-                name: "Content-Type",
-                value: rt::ApiHeaderValue::Constant("application/json"),
-            },
-            rt::ApiHeader {
-                name: "Request-ID",
-                value: rt::ApiHeaderValue::UuidV4,
-            },
-            rt::ApiHeader {
-                name: "Request-Time",
-                value: rt::ApiHeaderValue::UtcNow(rt::TimeFormat::Iso8601Seconds),
-            },
+            (
+                "Authorization",
+                rt::Template(
+                    &[
+                        rt::Part::Text("Bearer "),
+                        rt::Part::Ref(rt::Ref::Token(rt::TokenField::AccessToken), &[]),
+                    ],
+                ),
+            ),
+            ("Content-Type", rt::Template(&[rt::Part::Text("application/json")])),
+            ("Request-ID", rt::Template(&[rt::Part::Ref(rt::Ref::Uuid, &[])])),
+            (
+                "Request-Time",
+                rt::Template(&[rt::Part::Ref(rt::Ref::Now(rt::NowFormat::Rfc3339), &[])]),
+            ),
         ],
+        query: &[],
+        cookies: &[],
     };
     /// This vendor, described for tools that pick vendors by name.
     pub const VENDOR_INFO: rt::Vendor = rt::Vendor {

@@ -31,9 +31,14 @@ pub mod derbysoft_ticket {
         fn base_url(&self) -> rt::BaseUrl<'_> {
             match self {
                 Self::Uat => {
-                    rt::BaseUrl::Template(
-                        "https://ticket-distributor-public.derbysoft-test.com/ticket-distributor-authorizer/token",
-                    )
+                    static URL: rt::Template = rt::Template(
+                        &[
+                            rt::Part::Text(
+                                "https://ticket-distributor-public.derbysoft-test.com/ticket-distributor-authorizer/token",
+                            ),
+                        ],
+                    );
+                    rt::BaseUrl::Template(&URL)
                 }
                 Self::Production(url) => rt::BaseUrl::Given(url),
                 Self::Custom(url) => rt::BaseUrl::Given(url),
@@ -47,12 +52,10 @@ pub mod derbysoft_ticket {
         pub environment: Environment,
     }
     impl Config {
-        /// A configuration for `environment`.
+        /// A configuration for `environment`; optional settings start unset
+        /// (or at their documented default).
         pub fn new(environment: Environment) -> Self {
             Self { environment }
-        }
-        fn template_values(&self) -> Vec<(&'static str, &str)> {
-            vec![]
         }
     }
     impl From<Environment> for Config {
@@ -85,61 +88,70 @@ pub mod derbysoft_ticket {
             }
         }
     }
-    /// The request's form-encoded body (`application/x-www-form-urlencoded`), field for field as the vendor documents it.
-    #[derive(Debug)]
-    pub struct TokenBody<'a> {
-        /// `grant_type`: always `client_credentials`.
-        pub grant_type: &'a str,
-    }
-    impl<'a> TokenBody<'a> {
-        /// The fields under their wire names, in the documented order.
-        pub fn wire_fields(&self) -> [(&'static str, rt::WireValue<'a>); 1] {
-            [("grant_type", rt::WireValue::Text(self.grant_type))]
-        }
-    }
     /// The token response as the vendor sends it.
     #[derive(Debug, Clone)]
     #[non_exhaustive]
     pub struct TokenResponse {
         /// The access token.
         ///
-        /// Wire name: `access_token`.
+        /// From `access_token`.
         pub access_token: rt::SecretString,
         /// The token type, e.g. `Bearer`.
         ///
-        /// Wire name: `token_type`.
+        /// From `token_type`.
         pub token_type: Option<String>,
         /// The scopes granted.
         ///
-        /// Wire name: `scope`.
+        /// From `scope`.
         pub scope: Option<String>,
         /// When the access token expires.
         ///
-        /// Wire name: `expires_in`.
+        /// From `expires_in`.
         pub expires_in: i64,
     }
     impl TokenResponse {
-        /// Reads the response from its JSON object.
-        pub fn from_wire(wire: &mut rt::WireObject) -> Result<Self, rt::DecodeError> {
+        /// Reads the response, field by field.
+        pub fn from_wire(wire: &mut rt::WireResponse) -> Result<Self, rt::DecodeError> {
             Ok(Self {
-                access_token: wire.required("access_token", rt::read::secret)?,
-                token_type: wire.optional("token_type", rt::read::string)?,
-                scope: wire.optional("scope", rt::read::string)?,
-                expires_in: wire.required("expires_in", rt::read::int_number_or_string)?,
+                access_token: wire
+                    .required(
+                        &rt::Source::Json(&[rt::PathStep::Key("access_token")]),
+                        rt::read::secret,
+                    )?,
+                token_type: wire
+                    .optional(
+                        &rt::Source::Json(&[rt::PathStep::Key("token_type")]),
+                        rt::read::string,
+                    )?,
+                scope: wire
+                    .optional(
+                        &rt::Source::Json(&[rt::PathStep::Key("scope")]),
+                        rt::read::string,
+                    )?,
+                expires_in: wire
+                    .required(
+                        &rt::Source::Json(&[rt::PathStep::Key("expires_in")]),
+                        rt::read::int_number_or_string,
+                    )?,
             })
         }
         /// The fields of the normalized token.
         pub fn into_parts(self) -> rt::TokenParts {
             rt::TokenParts {
+                expiry: rt::ExpirySource {
+                    value: Some(self.expires_in)
+                        .and_then(|n| rt::ExpiryValue::from_number(
+                            rt::ExpiryKind::RelativeSeconds,
+                            n,
+                        )),
+                    default_seconds: None,
+                },
+                refresh_token_expiry: None,
                 access_token: self.access_token,
                 token_type: self.token_type,
                 refresh_token: None,
                 scope: self.scope,
-                expiry: rt::ExpirySource {
-                    value: Some(rt::ExpiryValue::RelativeSeconds(self.expires_in)),
-                    default_seconds: None,
-                },
-                refresh_token_expiry: None,
+                fields: Vec::new(),
             }
         }
     }
@@ -147,12 +159,38 @@ pub mod derbysoft_ticket {
         vendor: VENDOR,
         name: "token",
         method: rt::Method::POST,
-        path: "",
-        success_status: 200,
+        path: rt::Template(&[]),
+        success: &[200],
         errors: &[],
         error_fields: &["error", "error_description"],
-        nested_under: None,
+        request: rt::Request {
+            query: &[],
+            headers: &[],
+            body: rt::Body::Form(
+                &[("grant_type", rt::Template(&[rt::Part::Text("client_credentials")]))],
+            ),
+            basic_auth: Some(rt::BasicAuth {
+                username: rt::Template(&[rt::Part::Ref(rt::Ref::Credential(0), &[])]),
+                password: rt::Template(&[rt::Part::Ref(rt::Ref::Credential(1), &[])]),
+                form_encoded: false,
+            }),
+        },
+        response: rt::BodyFormat::Json,
     };
+    /// The values the spec's templates read, in the generator's numbering.
+    fn scope<'a>(
+        config: &'a Config,
+        credentials: &'a Credentials,
+        token: Option<&'a rt::Token>,
+    ) -> rt::Scope<'a> {
+        let _ = (config, credentials);
+        rt::Scope::new(
+            VENDOR,
+            vec![& credentials.client_id, & credentials.client_secret],
+            vec![],
+            token,
+        )
+    }
     /// A client for the vendor's token endpoints. Cheap to clone.
     #[derive(Debug, Clone)]
     pub struct Client {
@@ -177,9 +215,9 @@ pub mod derbysoft_ticket {
         ) -> Result<Self, rt::Error> {
             let config = config.into();
             let base_url = rt::resolve_base_url(
-                VENDOR,
                 config.environment.base_url(),
-                &config.template_values(),
+                &scope(&config, &credentials, None),
+                rt::PlainHttp::LoopbackOnly,
             )?;
             Ok(Self {
                 http,
@@ -205,15 +243,13 @@ pub mod derbysoft_ticket {
             &'a self,
         ) -> impl ::core::future::Future<
             Output = Result<TokenResponse, rt::Error>,
-        > + 'a {
-            rt::Call::new(&self.http, &self.base_url, &TOKEN_OPERATION)
-                .form(
-                    &TokenBody {
-                        grant_type: "client_credentials",
-                    }
-                        .wire_fields(),
+        > + Send + 'a {
+            rt::Call::new(
+                    &self.http,
+                    &self.base_url,
+                    &TOKEN_OPERATION,
+                    scope(&self.config, &self.credentials, None),
                 )
-                .basic_auth(&self.credentials.client_id, &self.credentials.client_secret)
                 .send(TokenResponse::from_wire)
         }
     }
@@ -226,22 +262,34 @@ pub mod derbysoft_ticket {
         ) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send {
             rt::token_from(self.token(), TokenResponse::into_parts)
         }
-        fn authorization(&self) -> &'static rt::ApiAuthorization {
+        fn api_authorization(&self) -> &'static rt::ApiAuthorization {
             &AUTHORIZATION
+        }
+        fn scope<'a>(&'a self, token: Option<&'a rt::Token>) -> rt::Scope<'a> {
+            scope(&self.config, &self.credentials, token)
         }
         fn refresh_ahead(&self) -> Option<::core::time::Duration> {
             None
         }
     }
-    /// How API calls are authorized with a token from this vendor.
+    /// How API calls are authorized with a token from this vendor. They carry:
     ///
-    /// API calls carry `Authorization: Bearer <access token>`
-    /// and the per-request headers listed here.
+    /// - header `Authorization: Bearer {token.access_token}`
     pub const AUTHORIZATION: rt::ApiAuthorization = rt::ApiAuthorization {
         vendor: VENDOR,
-        header: "Authorization",
-        scheme: Some("Bearer"),
-        headers: &[],
+        headers: &[
+            (
+                "Authorization",
+                rt::Template(
+                    &[
+                        rt::Part::Text("Bearer "),
+                        rt::Part::Ref(rt::Ref::Token(rt::TokenField::AccessToken), &[]),
+                    ],
+                ),
+            ),
+        ],
+        query: &[],
+        cookies: &[],
     };
     /// This vendor, described for tools that pick vendors by name.
     pub const VENDOR_INFO: rt::Vendor = rt::Vendor {

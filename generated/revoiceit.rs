@@ -24,7 +24,12 @@ pub mod revoiceit {
     impl Environment {
         fn base_url(&self) -> rt::BaseUrl<'_> {
             match self {
-                Self::Production => rt::BaseUrl::Template("https://api.revoiceit.com"),
+                Self::Production => {
+                    static URL: rt::Template = rt::Template(
+                        &[rt::Part::Text("https://api.revoiceit.com")],
+                    );
+                    rt::BaseUrl::Template(&URL)
+                }
                 Self::Custom(url) => rt::BaseUrl::Given(url),
             }
         }
@@ -36,12 +41,10 @@ pub mod revoiceit {
         pub environment: Environment,
     }
     impl Config {
-        /// A configuration for `environment`.
+        /// A configuration for `environment`; optional settings start unset
+        /// (or at their documented default).
         pub fn new(environment: Environment) -> Self {
             Self { environment }
-        }
-        fn template_values(&self) -> Vec<(&'static str, &str)> {
-            vec![]
         }
     }
     impl From<Environment> for Config {
@@ -74,56 +77,48 @@ pub mod revoiceit {
             }
         }
     }
-    /// The request's JSON body, field for field as the vendor documents it.
-    #[derive(Debug)]
-    pub struct TokenBody<'a> {
-        /// `clientId`: the credential `client_id`.
-        pub client_id: &'a rt::SecretString,
-        /// `clientSecret`: the credential `client_secret`.
-        pub client_secret: &'a rt::SecretString,
-    }
-    impl<'a> TokenBody<'a> {
-        /// The fields under their wire names, in the documented order.
-        pub fn wire_fields(&self) -> [(&'static str, rt::WireValue<'a>); 2] {
-            [
-                ("clientId", rt::WireValue::Secret(self.client_id)),
-                ("clientSecret", rt::WireValue::Secret(self.client_secret)),
-            ]
-        }
-    }
     /// The token response as the vendor sends it.
     #[derive(Debug, Clone)]
     #[non_exhaustive]
     pub struct TokenResponse {
         /// The access token.
         ///
-        /// Wire name: `accessToken`.
+        /// From `accessToken`.
         pub access_token: rt::SecretString,
         /// The refresh token.
         ///
-        /// Wire name: `refreshToken`.
+        /// From `refreshToken`.
         pub refresh_token: Option<rt::SecretString>,
     }
     impl TokenResponse {
-        /// Reads the response from its JSON object.
-        pub fn from_wire(wire: &mut rt::WireObject) -> Result<Self, rt::DecodeError> {
+        /// Reads the response, field by field.
+        pub fn from_wire(wire: &mut rt::WireResponse) -> Result<Self, rt::DecodeError> {
             Ok(Self {
-                access_token: wire.required("accessToken", rt::read::secret)?,
-                refresh_token: wire.optional("refreshToken", rt::read::secret)?,
+                access_token: wire
+                    .required(
+                        &rt::Source::Json(&[rt::PathStep::Key("accessToken")]),
+                        rt::read::secret,
+                    )?,
+                refresh_token: wire
+                    .optional(
+                        &rt::Source::Json(&[rt::PathStep::Key("refreshToken")]),
+                        rt::read::secret,
+                    )?,
             })
         }
         /// The fields of the normalized token.
         pub fn into_parts(self) -> rt::TokenParts {
             rt::TokenParts {
-                access_token: self.access_token,
-                token_type: None,
-                refresh_token: self.refresh_token,
-                scope: None,
                 expiry: rt::ExpirySource {
                     value: None,
                     default_seconds: Some(3600),
                 },
                 refresh_token_expiry: None,
+                access_token: self.access_token,
+                token_type: None,
+                refresh_token: self.refresh_token,
+                scope: None,
+                fields: Vec::new(),
             }
         }
     }
@@ -131,8 +126,8 @@ pub mod revoiceit {
         vendor: VENDOR,
         name: "token",
         method: rt::Method::POST,
-        path: "/auth/token",
-        success_status: 200,
+        path: rt::Template(&[rt::Part::Text("/auth/token")]),
+        success: &[200],
         errors: &[
             rt::ErrorStatus {
                 status: rt::StatusMatch::Exact(400),
@@ -144,48 +139,64 @@ pub mod revoiceit {
             },
         ],
         error_fields: &[],
-        nested_under: None,
+        request: rt::Request {
+            query: &[],
+            headers: &[],
+            body: rt::Body::Json(
+                rt::Json::Object(
+                    &[
+                        (
+                            "clientId",
+                            rt::Json::Value(
+                                rt::Template(&[rt::Part::Ref(rt::Ref::Credential(0), &[])]),
+                            ),
+                        ),
+                        (
+                            "clientSecret",
+                            rt::Json::Value(
+                                rt::Template(&[rt::Part::Ref(rt::Ref::Credential(1), &[])]),
+                            ),
+                        ),
+                    ],
+                ),
+            ),
+            basic_auth: None,
+        },
+        response: rt::BodyFormat::Json,
     };
-    /// The request's JSON body, field for field as the vendor documents it.
-    #[derive(Debug)]
-    pub struct RefreshBody<'a> {
-        /// `refreshToken`: the current `refresh_token`.
-        pub refresh_token: &'a rt::SecretString,
-    }
-    impl<'a> RefreshBody<'a> {
-        /// The fields under their wire names, in the documented order.
-        pub fn wire_fields(&self) -> [(&'static str, rt::WireValue<'a>); 1] {
-            [("refreshToken", rt::WireValue::Secret(self.refresh_token))]
-        }
-    }
     /// The refresh response as the vendor sends it.
     #[derive(Debug, Clone)]
     #[non_exhaustive]
     pub struct RefreshResponse {
         /// The access token.
         ///
-        /// Wire name: `accessToken`.
+        /// From `accessToken`.
         pub access_token: rt::SecretString,
     }
     impl RefreshResponse {
-        /// Reads the response from its JSON object.
-        pub fn from_wire(wire: &mut rt::WireObject) -> Result<Self, rt::DecodeError> {
+        /// Reads the response, field by field.
+        pub fn from_wire(wire: &mut rt::WireResponse) -> Result<Self, rt::DecodeError> {
             Ok(Self {
-                access_token: wire.required("accessToken", rt::read::secret)?,
+                access_token: wire
+                    .required(
+                        &rt::Source::Json(&[rt::PathStep::Key("accessToken")]),
+                        rt::read::secret,
+                    )?,
             })
         }
         /// The fields of the normalized token.
         pub fn into_parts(self) -> rt::TokenParts {
             rt::TokenParts {
-                access_token: self.access_token,
-                token_type: None,
-                refresh_token: None,
-                scope: None,
                 expiry: rt::ExpirySource {
                     value: None,
                     default_seconds: Some(3600),
                 },
                 refresh_token_expiry: None,
+                access_token: self.access_token,
+                token_type: None,
+                refresh_token: None,
+                scope: None,
+                fields: Vec::new(),
             }
         }
     }
@@ -193,8 +204,8 @@ pub mod revoiceit {
         vendor: VENDOR,
         name: "refresh",
         method: rt::Method::POST,
-        path: "/auth/refresh",
-        success_status: 200,
+        path: rt::Template(&[rt::Part::Text("/auth/refresh")]),
+        success: &[200],
         errors: &[
             rt::ErrorStatus {
                 status: rt::StatusMatch::Exact(400),
@@ -206,34 +217,50 @@ pub mod revoiceit {
             },
         ],
         error_fields: &[],
-        nested_under: None,
+        request: rt::Request {
+            query: &[],
+            headers: &[],
+            body: rt::Body::Json(
+                rt::Json::Object(
+                    &[
+                        (
+                            "refreshToken",
+                            rt::Json::Value(
+                                rt::Template(
+                                    &[
+                                        rt::Part::Ref(
+                                            rt::Ref::Token(rt::TokenField::RefreshToken),
+                                            &[],
+                                        ),
+                                    ],
+                                ),
+                            ),
+                        ),
+                    ],
+                ),
+            ),
+            basic_auth: None,
+        },
+        response: rt::BodyFormat::Json,
     };
-    /// The request's JSON body, field for field as the vendor documents it.
-    #[derive(Debug)]
-    pub struct RevokeBody<'a> {
-        /// `refreshToken`: the current `refresh_token`.
-        pub refresh_token: &'a rt::SecretString,
-    }
-    impl<'a> RevokeBody<'a> {
-        /// The fields under their wire names, in the documented order.
-        pub fn wire_fields(&self) -> [(&'static str, rt::WireValue<'a>); 1] {
-            [("refreshToken", rt::WireValue::Secret(self.refresh_token))]
-        }
-    }
     /// The revoke response as the vendor sends it.
     #[derive(Debug, Clone)]
     #[non_exhaustive]
     pub struct RevokeResponse {
         /// Confirmation, e.g. `Token revoked successfully`.
         ///
-        /// Wire name: `message`.
+        /// From `message`.
         pub message: Option<String>,
     }
     impl RevokeResponse {
-        /// Reads the response from its JSON object.
-        pub fn from_wire(wire: &mut rt::WireObject) -> Result<Self, rt::DecodeError> {
+        /// Reads the response, field by field.
+        pub fn from_wire(wire: &mut rt::WireResponse) -> Result<Self, rt::DecodeError> {
             Ok(Self {
-                message: wire.optional("message", rt::read::string)?,
+                message: wire
+                    .optional(
+                        &rt::Source::Json(&[rt::PathStep::Key("message")]),
+                        rt::read::string,
+                    )?,
             })
         }
     }
@@ -241,8 +268,8 @@ pub mod revoiceit {
         vendor: VENDOR,
         name: "revoke",
         method: rt::Method::POST,
-        path: "/auth/revoke",
-        success_status: 200,
+        path: rt::Template(&[rt::Part::Text("/auth/revoke")]),
+        success: &[200],
         errors: &[
             rt::ErrorStatus {
                 status: rt::StatusMatch::Exact(400),
@@ -254,8 +281,46 @@ pub mod revoiceit {
             },
         ],
         error_fields: &[],
-        nested_under: None,
+        request: rt::Request {
+            query: &[],
+            headers: &[],
+            body: rt::Body::Json(
+                rt::Json::Object(
+                    &[
+                        (
+                            "refreshToken",
+                            rt::Json::Value(
+                                rt::Template(
+                                    &[
+                                        rt::Part::Ref(
+                                            rt::Ref::Token(rt::TokenField::RefreshToken),
+                                            &[],
+                                        ),
+                                    ],
+                                ),
+                            ),
+                        ),
+                    ],
+                ),
+            ),
+            basic_auth: None,
+        },
+        response: rt::BodyFormat::Json,
     };
+    /// The values the spec's templates read, in the generator's numbering.
+    fn scope<'a>(
+        config: &'a Config,
+        credentials: &'a Credentials,
+        token: Option<&'a rt::Token>,
+    ) -> rt::Scope<'a> {
+        let _ = (config, credentials);
+        rt::Scope::new(
+            VENDOR,
+            vec![& credentials.client_id, & credentials.client_secret],
+            vec![],
+            token,
+        )
+    }
     /// A client for the vendor's token endpoints. Cheap to clone.
     #[derive(Debug, Clone)]
     pub struct Client {
@@ -280,9 +345,9 @@ pub mod revoiceit {
         ) -> Result<Self, rt::Error> {
             let config = config.into();
             let base_url = rt::resolve_base_url(
-                VENDOR,
                 config.environment.base_url(),
-                &config.template_values(),
+                &scope(&config, &credentials, None),
+                rt::PlainHttp::LoopbackOnly,
             )?;
             Ok(Self {
                 http,
@@ -308,14 +373,12 @@ pub mod revoiceit {
             &'a self,
         ) -> impl ::core::future::Future<
             Output = Result<TokenResponse, rt::Error>,
-        > + 'a {
-            rt::Call::new(&self.http, &self.base_url, &TOKEN_OPERATION)
-                .json(
-                    &TokenBody {
-                        client_id: &self.credentials.client_id,
-                        client_secret: &self.credentials.client_secret,
-                    }
-                        .wire_fields(),
+        > + Send + 'a {
+            rt::Call::new(
+                    &self.http,
+                    &self.base_url,
+                    &TOKEN_OPERATION,
+                    scope(&self.config, &self.credentials, None),
                 )
                 .send(TokenResponse::from_wire)
         }
@@ -326,12 +389,16 @@ pub mod revoiceit {
         /// The future is `Send`; it borrows the client (and the token).
         pub fn refresh<'a>(
             &'a self,
-            refresh_token: &'a rt::SecretString,
+            token: &'a rt::Token,
         ) -> impl ::core::future::Future<
             Output = Result<RefreshResponse, rt::Error>,
-        > + 'a {
-            rt::Call::new(&self.http, &self.base_url, &REFRESH_OPERATION)
-                .json(&RefreshBody { refresh_token }.wire_fields())
+        > + Send + 'a {
+            rt::Call::new(
+                    &self.http,
+                    &self.base_url,
+                    &REFRESH_OPERATION,
+                    scope(&self.config, &self.credentials, Some(token)),
+                )
                 .send(RefreshResponse::from_wire)
         }
         /// Revokes the refreshToken, e.g. at the end of a session.
@@ -341,12 +408,16 @@ pub mod revoiceit {
         /// The future is `Send`; it borrows the client (and the token).
         pub fn revoke<'a>(
             &'a self,
-            refresh_token: &'a rt::SecretString,
+            token: &'a rt::Token,
         ) -> impl ::core::future::Future<
             Output = Result<RevokeResponse, rt::Error>,
-        > + 'a {
-            rt::Call::new(&self.http, &self.base_url, &REVOKE_OPERATION)
-                .json(&RevokeBody { refresh_token }.wire_fields())
+        > + Send + 'a {
+            rt::Call::new(
+                    &self.http,
+                    &self.base_url,
+                    &REVOKE_OPERATION,
+                    scope(&self.config, &self.credentials, Some(token)),
+                )
                 .send(RevokeResponse::from_wire)
         }
     }
@@ -370,8 +441,7 @@ pub mod revoiceit {
         > + Send + 'a {
             rt::refreshed_from(
                 current,
-                rt::require_refresh_token(VENDOR, current)
-                    .map(|refresh_token| self.refresh(refresh_token)),
+                self.refresh(current),
                 RefreshResponse::into_parts,
             )
         }
@@ -382,27 +452,36 @@ pub mod revoiceit {
             &'a self,
             token: &'a rt::Token,
         ) -> impl ::core::future::Future<Output = Result<(), rt::Error>> + Send + 'a {
-            rt::revoked(
-                rt::require_refresh_token(VENDOR, token)
-                    .map(|refresh_token| self.revoke(refresh_token)),
-            )
+            rt::revoked(self.revoke(token))
         }
-        fn authorization(&self) -> &'static rt::ApiAuthorization {
+        fn api_authorization(&self) -> &'static rt::ApiAuthorization {
             &AUTHORIZATION
+        }
+        fn scope<'a>(&'a self, token: Option<&'a rt::Token>) -> rt::Scope<'a> {
+            scope(&self.config, &self.credentials, token)
         }
         fn refresh_ahead(&self) -> Option<::core::time::Duration> {
             None
         }
     }
-    /// How API calls are authorized with a token from this vendor.
+    /// How API calls are authorized with a token from this vendor. They carry:
     ///
-    /// API calls carry `Authorization: Bearer <access token>`
-    /// and the per-request headers listed here.
+    /// - header `Authorization: Bearer {token.access_token}`
     pub const AUTHORIZATION: rt::ApiAuthorization = rt::ApiAuthorization {
         vendor: VENDOR,
-        header: "Authorization",
-        scheme: Some("Bearer"),
-        headers: &[],
+        headers: &[
+            (
+                "Authorization",
+                rt::Template(
+                    &[
+                        rt::Part::Text("Bearer "),
+                        rt::Part::Ref(rt::Ref::Token(rt::TokenField::AccessToken), &[]),
+                    ],
+                ),
+            ),
+        ],
+        query: &[],
+        cookies: &[],
     };
     /// This vendor, described for tools that pick vendors by name.
     pub const VENDOR_INFO: rt::Vendor = rt::Vendor {

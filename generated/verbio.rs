@@ -25,7 +25,10 @@ pub mod verbio {
         fn base_url(&self) -> rt::BaseUrl<'_> {
             match self {
                 Self::Production => {
-                    rt::BaseUrl::Template("https://auth.speechcenter.verbio.com:444")
+                    static URL: rt::Template = rt::Template(
+                        &[rt::Part::Text("https://auth.speechcenter.verbio.com:444")],
+                    );
+                    rt::BaseUrl::Template(&URL)
                 }
                 Self::Custom(url) => rt::BaseUrl::Given(url),
             }
@@ -38,12 +41,10 @@ pub mod verbio {
         pub environment: Environment,
     }
     impl Config {
-        /// A configuration for `environment`.
+        /// A configuration for `environment`; optional settings start unset
+        /// (or at their documented default).
         pub fn new(environment: Environment) -> Self {
             Self { environment }
-        }
-        fn template_values(&self) -> Vec<(&'static str, &str)> {
-            vec![]
         }
     }
     impl From<Environment> for Config {
@@ -76,56 +77,52 @@ pub mod verbio {
             }
         }
     }
-    /// The request's JSON body, field for field as the vendor documents it.
-    #[derive(Debug)]
-    pub struct TokenBody<'a> {
-        /// `client_id`: the credential `client_id`.
-        pub client_id: &'a rt::SecretString,
-        /// `client_secret`: the credential `client_secret`.
-        pub client_secret: &'a rt::SecretString,
-    }
-    impl<'a> TokenBody<'a> {
-        /// The fields under their wire names, in the documented order.
-        pub fn wire_fields(&self) -> [(&'static str, rt::WireValue<'a>); 2] {
-            [
-                ("client_id", rt::WireValue::Secret(self.client_id)),
-                ("client_secret", rt::WireValue::Secret(self.client_secret)),
-            ]
-        }
-    }
     /// The token response as the vendor sends it.
     #[derive(Debug, Clone)]
     #[non_exhaustive]
     pub struct TokenResponse {
         /// The access token.
         ///
-        /// Wire name: `access_token`.
+        /// From `access_token`.
         pub access_token: rt::SecretString,
         /// When the access token expires.
         ///
-        /// Wire name: `expiration_time`.
+        /// From `expiration_time`.
         pub expiration_time: i64,
     }
     impl TokenResponse {
-        /// Reads the response from its JSON object.
-        pub fn from_wire(wire: &mut rt::WireObject) -> Result<Self, rt::DecodeError> {
+        /// Reads the response, field by field.
+        pub fn from_wire(wire: &mut rt::WireResponse) -> Result<Self, rt::DecodeError> {
             Ok(Self {
-                access_token: wire.required("access_token", rt::read::secret)?,
-                expiration_time: wire.required("expiration_time", rt::read::int_number)?,
+                access_token: wire
+                    .required(
+                        &rt::Source::Json(&[rt::PathStep::Key("access_token")]),
+                        rt::read::secret,
+                    )?,
+                expiration_time: wire
+                    .required(
+                        &rt::Source::Json(&[rt::PathStep::Key("expiration_time")]),
+                        rt::read::int_number,
+                    )?,
             })
         }
         /// The fields of the normalized token.
         pub fn into_parts(self) -> rt::TokenParts {
             rt::TokenParts {
+                expiry: rt::ExpirySource {
+                    value: Some(self.expiration_time)
+                        .and_then(|n| rt::ExpiryValue::from_number(
+                            rt::ExpiryKind::UnixSeconds,
+                            n,
+                        )),
+                    default_seconds: None,
+                },
+                refresh_token_expiry: None,
                 access_token: self.access_token,
                 token_type: None,
                 refresh_token: None,
                 scope: None,
-                expiry: rt::ExpirySource {
-                    value: Some(rt::ExpiryValue::UnixTime(self.expiration_time)),
-                    default_seconds: None,
-                },
-                refresh_token_expiry: None,
+                fields: Vec::new(),
             }
         }
     }
@@ -133,8 +130,8 @@ pub mod verbio {
         vendor: VENDOR,
         name: "token",
         method: rt::Method::POST,
-        path: "/api/v1/token",
-        success_status: 200,
+        path: rt::Template(&[rt::Part::Text("/api/v1/token")]),
+        success: &[200],
         errors: &[
             rt::ErrorStatus {
                 status: rt::StatusMatch::Exact(400),
@@ -150,8 +147,45 @@ pub mod verbio {
             },
         ],
         error_fields: &[],
-        nested_under: None,
+        request: rt::Request {
+            query: &[],
+            headers: &[],
+            body: rt::Body::Json(
+                rt::Json::Object(
+                    &[
+                        (
+                            "client_id",
+                            rt::Json::Value(
+                                rt::Template(&[rt::Part::Ref(rt::Ref::Credential(0), &[])]),
+                            ),
+                        ),
+                        (
+                            "client_secret",
+                            rt::Json::Value(
+                                rt::Template(&[rt::Part::Ref(rt::Ref::Credential(1), &[])]),
+                            ),
+                        ),
+                    ],
+                ),
+            ),
+            basic_auth: None,
+        },
+        response: rt::BodyFormat::Json,
     };
+    /// The values the spec's templates read, in the generator's numbering.
+    fn scope<'a>(
+        config: &'a Config,
+        credentials: &'a Credentials,
+        token: Option<&'a rt::Token>,
+    ) -> rt::Scope<'a> {
+        let _ = (config, credentials);
+        rt::Scope::new(
+            VENDOR,
+            vec![& credentials.client_id, & credentials.client_secret],
+            vec![],
+            token,
+        )
+    }
     /// A client for the vendor's token endpoints. Cheap to clone.
     #[derive(Debug, Clone)]
     pub struct Client {
@@ -176,9 +210,9 @@ pub mod verbio {
         ) -> Result<Self, rt::Error> {
             let config = config.into();
             let base_url = rt::resolve_base_url(
-                VENDOR,
                 config.environment.base_url(),
-                &config.template_values(),
+                &scope(&config, &credentials, None),
+                rt::PlainHttp::LoopbackOnly,
             )?;
             Ok(Self {
                 http,
@@ -204,14 +238,12 @@ pub mod verbio {
             &'a self,
         ) -> impl ::core::future::Future<
             Output = Result<TokenResponse, rt::Error>,
-        > + 'a {
-            rt::Call::new(&self.http, &self.base_url, &TOKEN_OPERATION)
-                .json(
-                    &TokenBody {
-                        client_id: &self.credentials.client_id,
-                        client_secret: &self.credentials.client_secret,
-                    }
-                        .wire_fields(),
+        > + Send + 'a {
+            rt::Call::new(
+                    &self.http,
+                    &self.base_url,
+                    &TOKEN_OPERATION,
+                    scope(&self.config, &self.credentials, None),
                 )
                 .send(TokenResponse::from_wire)
         }
@@ -225,22 +257,34 @@ pub mod verbio {
         ) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send {
             rt::token_from(self.token(), TokenResponse::into_parts)
         }
-        fn authorization(&self) -> &'static rt::ApiAuthorization {
+        fn api_authorization(&self) -> &'static rt::ApiAuthorization {
             &AUTHORIZATION
+        }
+        fn scope<'a>(&'a self, token: Option<&'a rt::Token>) -> rt::Scope<'a> {
+            scope(&self.config, &self.credentials, token)
         }
         fn refresh_ahead(&self) -> Option<::core::time::Duration> {
             Some(::core::time::Duration::from_secs(120))
         }
     }
-    /// How API calls are authorized with a token from this vendor.
+    /// How API calls are authorized with a token from this vendor. They carry:
     ///
-    /// API calls carry `Authorization: Bearer <access token>`
-    /// and the per-request headers listed here.
+    /// - header `Authorization: Bearer {token.access_token}`
     pub const AUTHORIZATION: rt::ApiAuthorization = rt::ApiAuthorization {
         vendor: VENDOR,
-        header: "Authorization",
-        scheme: Some("Bearer"),
-        headers: &[],
+        headers: &[
+            (
+                "Authorization",
+                rt::Template(
+                    &[
+                        rt::Part::Text("Bearer "),
+                        rt::Part::Ref(rt::Ref::Token(rt::TokenField::AccessToken), &[]),
+                    ],
+                ),
+            ),
+        ],
+        query: &[],
+        cookies: &[],
     };
     /// This vendor, described for tools that pick vendors by name.
     pub const VENDOR_INFO: rt::Vendor = rt::Vendor {

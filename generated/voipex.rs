@@ -24,7 +24,12 @@ pub mod voipex {
     impl Environment {
         fn base_url(&self) -> rt::BaseUrl<'_> {
             match self {
-                Self::Production => rt::BaseUrl::Template("https://auth.voipex.io"),
+                Self::Production => {
+                    static URL: rt::Template = rt::Template(
+                        &[rt::Part::Text("https://auth.voipex.io")],
+                    );
+                    rt::BaseUrl::Template(&URL)
+                }
                 Self::Custom(url) => rt::BaseUrl::Given(url),
             }
         }
@@ -36,12 +41,10 @@ pub mod voipex {
         pub environment: Environment,
     }
     impl Config {
-        /// A configuration for `environment`.
+        /// A configuration for `environment`; optional settings start unset
+        /// (or at their documented default).
         pub fn new(environment: Environment) -> Self {
             Self { environment }
-        }
-        fn template_values(&self) -> Vec<(&'static str, &str)> {
-            vec![]
         }
     }
     impl From<Environment> for Config {
@@ -71,96 +74,124 @@ pub mod voipex {
             }
         }
     }
-    /// The request's form-encoded body (`application/x-www-form-urlencoded`), field for field as the vendor documents it.
-    #[derive(Debug)]
-    pub struct TokenBody<'a> {
-        /// `client_id`: always `api`.
-        pub client_id: &'a str,
-        /// `username`: the credential `username`.
-        pub username: &'a rt::SecretString,
-        /// `password`: the credential `password`.
-        pub password: &'a rt::SecretString,
-        /// `grant_type`: always `password`.
-        pub grant_type: &'a str,
-    }
-    impl<'a> TokenBody<'a> {
-        /// The fields under their wire names, in the documented order.
-        pub fn wire_fields(&self) -> [(&'static str, rt::WireValue<'a>); 4] {
-            [
-                ("client_id", rt::WireValue::Text(self.client_id)),
-                ("username", rt::WireValue::Secret(self.username)),
-                ("password", rt::WireValue::Secret(self.password)),
-                ("grant_type", rt::WireValue::Text(self.grant_type)),
-            ]
-        }
-    }
     /// The token response as the vendor sends it.
     #[derive(Debug, Clone)]
     #[non_exhaustive]
     pub struct TokenResponse {
         /// The access token.
         ///
-        /// Wire name: `access_token`.
+        /// From `access_token`.
         pub access_token: rt::SecretString,
         /// The token type, e.g. `Bearer`.
         ///
-        /// Wire name: `token_type`.
+        /// From `token_type`.
         pub token_type: Option<String>,
         /// The refresh token.
         ///
-        /// Wire name: `refresh_token`.
+        /// From `refresh_token`.
         pub refresh_token: Option<rt::SecretString>,
         /// The scopes granted.
         ///
-        /// Wire name: `scope`.
+        /// From `scope`.
         pub scope: Option<String>,
         /// When the access token expires.
         ///
-        /// Wire name: `expires_in`.
+        /// From `expires_in`.
         pub expires_in: i64,
         /// When the refresh token expires.
         ///
-        /// Wire name: `refresh_expires_in`.
+        /// From `refresh_expires_in`.
         pub refresh_expires_in: Option<i64>,
         /// Keycloak's not-before policy (0 when none).
         ///
-        /// Wire name: `not-before-policy`.
+        /// From `not-before-policy`.
         pub not_before_policy: Option<i64>,
         /// Keycloak's session id.
         ///
-        /// Wire name: `session_state`.
+        /// From `session_state`.
         pub session_state: Option<String>,
     }
     impl TokenResponse {
-        /// Reads the response from its JSON object.
-        pub fn from_wire(wire: &mut rt::WireObject) -> Result<Self, rt::DecodeError> {
+        /// Reads the response, field by field.
+        pub fn from_wire(wire: &mut rt::WireResponse) -> Result<Self, rt::DecodeError> {
             Ok(Self {
-                access_token: wire.required("access_token", rt::read::secret)?,
-                token_type: wire.optional("token_type", rt::read::string)?,
-                refresh_token: wire.optional("refresh_token", rt::read::secret)?,
-                scope: wire.optional("scope", rt::read::string)?,
-                expires_in: wire.required("expires_in", rt::read::int_number)?,
+                access_token: wire
+                    .required(
+                        &rt::Source::Json(&[rt::PathStep::Key("access_token")]),
+                        rt::read::secret,
+                    )?,
+                token_type: wire
+                    .optional(
+                        &rt::Source::Json(&[rt::PathStep::Key("token_type")]),
+                        rt::read::string,
+                    )?,
+                refresh_token: wire
+                    .optional(
+                        &rt::Source::Json(&[rt::PathStep::Key("refresh_token")]),
+                        rt::read::secret,
+                    )?,
+                scope: wire
+                    .optional(
+                        &rt::Source::Json(&[rt::PathStep::Key("scope")]),
+                        rt::read::string,
+                    )?,
+                expires_in: wire
+                    .required(
+                        &rt::Source::Json(&[rt::PathStep::Key("expires_in")]),
+                        rt::read::int_number,
+                    )?,
                 refresh_expires_in: wire
-                    .optional("refresh_expires_in", rt::read::int_number)?,
+                    .optional(
+                        &rt::Source::Json(&[rt::PathStep::Key("refresh_expires_in")]),
+                        rt::read::int_number,
+                    )?,
                 not_before_policy: wire
-                    .optional("not-before-policy", rt::read::integer)?,
-                session_state: wire.optional("session_state", rt::read::string)?,
+                    .optional(
+                        &rt::Source::Json(&[rt::PathStep::Key("not-before-policy")]),
+                        rt::read::int_number,
+                    )?,
+                session_state: wire
+                    .optional(
+                        &rt::Source::Json(&[rt::PathStep::Key("session_state")]),
+                        rt::read::string,
+                    )?,
             })
         }
         /// The fields of the normalized token.
         pub fn into_parts(self) -> rt::TokenParts {
             rt::TokenParts {
-                access_token: self.access_token,
-                token_type: self.token_type,
-                refresh_token: self.refresh_token,
-                scope: self.scope,
                 expiry: rt::ExpirySource {
-                    value: Some(rt::ExpiryValue::RelativeSeconds(self.expires_in)),
+                    value: Some(self.expires_in)
+                        .and_then(|n| rt::ExpiryValue::from_number(
+                            rt::ExpiryKind::RelativeSeconds,
+                            n,
+                        )),
                     default_seconds: None,
                 },
                 refresh_token_expiry: self
                     .refresh_expires_in
-                    .map(rt::ExpiryValue::RelativeSeconds),
+                    .and_then(|n| rt::ExpiryValue::from_number(
+                        rt::ExpiryKind::RelativeSeconds,
+                        n,
+                    )),
+                access_token: self.access_token,
+                token_type: self.token_type,
+                refresh_token: self.refresh_token,
+                scope: self.scope,
+                fields: {
+                    let mut fields = Vec::new();
+                    if let Some(value) = self.not_before_policy {
+                        fields
+                            .push((
+                                "not-before-policy",
+                                rt::FieldValue::Text(value.to_string()),
+                            ));
+                    }
+                    if let Some(value) = self.session_state {
+                        fields.push(("session_state", rt::FieldValue::Text(value)));
+                    }
+                    fields
+                },
             }
         }
     }
@@ -168,99 +199,149 @@ pub mod voipex {
         vendor: VENDOR,
         name: "token",
         method: rt::Method::POST,
-        path: "/token",
-        success_status: 200,
+        path: rt::Template(&[rt::Part::Text("/token")]),
+        success: &[200],
         errors: &[],
         error_fields: &["error", "error_description"],
-        nested_under: None,
+        request: rt::Request {
+            query: &[],
+            headers: &[],
+            body: rt::Body::Form(
+                &[
+                    ("client_id", rt::Template(&[rt::Part::Text("api")])),
+                    (
+                        "username",
+                        rt::Template(&[rt::Part::Ref(rt::Ref::Credential(0), &[])]),
+                    ),
+                    (
+                        "password",
+                        rt::Template(&[rt::Part::Ref(rt::Ref::Credential(1), &[])]),
+                    ),
+                    ("grant_type", rt::Template(&[rt::Part::Text("password")])),
+                ],
+            ),
+            basic_auth: None,
+        },
+        response: rt::BodyFormat::Json,
     };
-    /// The request's form-encoded body (`application/x-www-form-urlencoded`), field for field as the vendor documents it.
-    #[derive(Debug)]
-    pub struct RefreshBody<'a> {
-        /// `client_id`: always `api`.
-        pub client_id: &'a str,
-        /// `grant_type`: always `refresh_token`.
-        pub grant_type: &'a str,
-        /// `refresh_token`: the current `refresh_token`.
-        pub refresh_token: &'a rt::SecretString,
-    }
-    impl<'a> RefreshBody<'a> {
-        /// The fields under their wire names, in the documented order.
-        pub fn wire_fields(&self) -> [(&'static str, rt::WireValue<'a>); 3] {
-            [
-                ("client_id", rt::WireValue::Text(self.client_id)),
-                ("grant_type", rt::WireValue::Text(self.grant_type)),
-                ("refresh_token", rt::WireValue::Secret(self.refresh_token)),
-            ]
-        }
-    }
     /// The refresh response as the vendor sends it.
     #[derive(Debug, Clone)]
     #[non_exhaustive]
     pub struct RefreshResponse {
         /// The access token.
         ///
-        /// Wire name: `access_token`.
+        /// From `access_token`.
         pub access_token: rt::SecretString,
         /// The token type, e.g. `Bearer`.
         ///
-        /// Wire name: `token_type`.
+        /// From `token_type`.
         pub token_type: Option<String>,
         /// The refresh token.
         ///
-        /// Wire name: `refresh_token`.
+        /// From `refresh_token`.
         pub refresh_token: Option<rt::SecretString>,
         /// The scopes granted.
         ///
-        /// Wire name: `scope`.
+        /// From `scope`.
         pub scope: Option<String>,
         /// When the access token expires.
         ///
-        /// Wire name: `expires_in`.
+        /// From `expires_in`.
         pub expires_in: i64,
         /// When the refresh token expires.
         ///
-        /// Wire name: `refresh_expires_in`.
+        /// From `refresh_expires_in`.
         pub refresh_expires_in: Option<i64>,
         /// Keycloak's not-before policy (0 when none).
         ///
-        /// Wire name: `not-before-policy`.
+        /// From `not-before-policy`.
         pub not_before_policy: Option<i64>,
         /// Keycloak's session id.
         ///
-        /// Wire name: `session_state`.
+        /// From `session_state`.
         pub session_state: Option<String>,
     }
     impl RefreshResponse {
-        /// Reads the response from its JSON object.
-        pub fn from_wire(wire: &mut rt::WireObject) -> Result<Self, rt::DecodeError> {
+        /// Reads the response, field by field.
+        pub fn from_wire(wire: &mut rt::WireResponse) -> Result<Self, rt::DecodeError> {
             Ok(Self {
-                access_token: wire.required("access_token", rt::read::secret)?,
-                token_type: wire.optional("token_type", rt::read::string)?,
-                refresh_token: wire.optional("refresh_token", rt::read::secret)?,
-                scope: wire.optional("scope", rt::read::string)?,
-                expires_in: wire.required("expires_in", rt::read::int_number)?,
+                access_token: wire
+                    .required(
+                        &rt::Source::Json(&[rt::PathStep::Key("access_token")]),
+                        rt::read::secret,
+                    )?,
+                token_type: wire
+                    .optional(
+                        &rt::Source::Json(&[rt::PathStep::Key("token_type")]),
+                        rt::read::string,
+                    )?,
+                refresh_token: wire
+                    .optional(
+                        &rt::Source::Json(&[rt::PathStep::Key("refresh_token")]),
+                        rt::read::secret,
+                    )?,
+                scope: wire
+                    .optional(
+                        &rt::Source::Json(&[rt::PathStep::Key("scope")]),
+                        rt::read::string,
+                    )?,
+                expires_in: wire
+                    .required(
+                        &rt::Source::Json(&[rt::PathStep::Key("expires_in")]),
+                        rt::read::int_number,
+                    )?,
                 refresh_expires_in: wire
-                    .optional("refresh_expires_in", rt::read::int_number)?,
+                    .optional(
+                        &rt::Source::Json(&[rt::PathStep::Key("refresh_expires_in")]),
+                        rt::read::int_number,
+                    )?,
                 not_before_policy: wire
-                    .optional("not-before-policy", rt::read::integer)?,
-                session_state: wire.optional("session_state", rt::read::string)?,
+                    .optional(
+                        &rt::Source::Json(&[rt::PathStep::Key("not-before-policy")]),
+                        rt::read::int_number,
+                    )?,
+                session_state: wire
+                    .optional(
+                        &rt::Source::Json(&[rt::PathStep::Key("session_state")]),
+                        rt::read::string,
+                    )?,
             })
         }
         /// The fields of the normalized token.
         pub fn into_parts(self) -> rt::TokenParts {
             rt::TokenParts {
-                access_token: self.access_token,
-                token_type: self.token_type,
-                refresh_token: self.refresh_token,
-                scope: self.scope,
                 expiry: rt::ExpirySource {
-                    value: Some(rt::ExpiryValue::RelativeSeconds(self.expires_in)),
+                    value: Some(self.expires_in)
+                        .and_then(|n| rt::ExpiryValue::from_number(
+                            rt::ExpiryKind::RelativeSeconds,
+                            n,
+                        )),
                     default_seconds: None,
                 },
                 refresh_token_expiry: self
                     .refresh_expires_in
-                    .map(rt::ExpiryValue::RelativeSeconds),
+                    .and_then(|n| rt::ExpiryValue::from_number(
+                        rt::ExpiryKind::RelativeSeconds,
+                        n,
+                    )),
+                access_token: self.access_token,
+                token_type: self.token_type,
+                refresh_token: self.refresh_token,
+                scope: self.scope,
+                fields: {
+                    let mut fields = Vec::new();
+                    if let Some(value) = self.not_before_policy {
+                        fields
+                            .push((
+                                "not-before-policy",
+                                rt::FieldValue::Text(value.to_string()),
+                            ));
+                    }
+                    if let Some(value) = self.session_state {
+                        fields.push(("session_state", rt::FieldValue::Text(value)));
+                    }
+                    fields
+                },
             }
         }
     }
@@ -268,12 +349,48 @@ pub mod voipex {
         vendor: VENDOR,
         name: "refresh",
         method: rt::Method::POST,
-        path: "/token",
-        success_status: 200,
+        path: rt::Template(&[rt::Part::Text("/token")]),
+        success: &[200],
         errors: &[],
         error_fields: &["error", "error_description"],
-        nested_under: None,
+        request: rt::Request {
+            query: &[],
+            headers: &[],
+            body: rt::Body::Form(
+                &[
+                    ("client_id", rt::Template(&[rt::Part::Text("api")])),
+                    ("grant_type", rt::Template(&[rt::Part::Text("refresh_token")])),
+                    (
+                        "refresh_token",
+                        rt::Template(
+                            &[
+                                rt::Part::Ref(
+                                    rt::Ref::Token(rt::TokenField::RefreshToken),
+                                    &[],
+                                ),
+                            ],
+                        ),
+                    ),
+                ],
+            ),
+            basic_auth: None,
+        },
+        response: rt::BodyFormat::Json,
     };
+    /// The values the spec's templates read, in the generator's numbering.
+    fn scope<'a>(
+        config: &'a Config,
+        credentials: &'a Credentials,
+        token: Option<&'a rt::Token>,
+    ) -> rt::Scope<'a> {
+        let _ = (config, credentials);
+        rt::Scope::new(
+            VENDOR,
+            vec![& credentials.username, & credentials.password],
+            vec![],
+            token,
+        )
+    }
     /// A client for the vendor's token endpoints. Cheap to clone.
     #[derive(Debug, Clone)]
     pub struct Client {
@@ -298,9 +415,9 @@ pub mod voipex {
         ) -> Result<Self, rt::Error> {
             let config = config.into();
             let base_url = rt::resolve_base_url(
-                VENDOR,
                 config.environment.base_url(),
-                &config.template_values(),
+                &scope(&config, &credentials, None),
+                rt::PlainHttp::LoopbackOnly,
             )?;
             Ok(Self {
                 http,
@@ -326,16 +443,12 @@ pub mod voipex {
             &'a self,
         ) -> impl ::core::future::Future<
             Output = Result<TokenResponse, rt::Error>,
-        > + 'a {
-            rt::Call::new(&self.http, &self.base_url, &TOKEN_OPERATION)
-                .form(
-                    &TokenBody {
-                        client_id: "api",
-                        username: &self.credentials.username,
-                        password: &self.credentials.password,
-                        grant_type: "password",
-                    }
-                        .wire_fields(),
+        > + Send + 'a {
+            rt::Call::new(
+                    &self.http,
+                    &self.base_url,
+                    &TOKEN_OPERATION,
+                    scope(&self.config, &self.credentials, None),
                 )
                 .send(TokenResponse::from_wire)
         }
@@ -346,18 +459,15 @@ pub mod voipex {
         /// The future is `Send`; it borrows the client (and the token).
         pub fn refresh<'a>(
             &'a self,
-            refresh_token: &'a rt::SecretString,
+            token: &'a rt::Token,
         ) -> impl ::core::future::Future<
             Output = Result<RefreshResponse, rt::Error>,
-        > + 'a {
-            rt::Call::new(&self.http, &self.base_url, &REFRESH_OPERATION)
-                .form(
-                    &RefreshBody {
-                        client_id: "api",
-                        grant_type: "refresh_token",
-                        refresh_token,
-                    }
-                        .wire_fields(),
+        > + Send + 'a {
+            rt::Call::new(
+                    &self.http,
+                    &self.base_url,
+                    &REFRESH_OPERATION,
+                    scope(&self.config, &self.credentials, Some(token)),
                 )
                 .send(RefreshResponse::from_wire)
         }
@@ -382,27 +492,38 @@ pub mod voipex {
         > + Send + 'a {
             rt::refreshed_from(
                 current,
-                rt::require_refresh_token(VENDOR, current)
-                    .map(|refresh_token| self.refresh(refresh_token)),
+                self.refresh(current),
                 RefreshResponse::into_parts,
             )
         }
-        fn authorization(&self) -> &'static rt::ApiAuthorization {
+        fn api_authorization(&self) -> &'static rt::ApiAuthorization {
             &AUTHORIZATION
+        }
+        fn scope<'a>(&'a self, token: Option<&'a rt::Token>) -> rt::Scope<'a> {
+            scope(&self.config, &self.credentials, token)
         }
         fn refresh_ahead(&self) -> Option<::core::time::Duration> {
             None
         }
     }
-    /// How API calls are authorized with a token from this vendor.
+    /// How API calls are authorized with a token from this vendor. They carry:
     ///
-    /// API calls carry `Authorization: Bearer <access token>`
-    /// and the per-request headers listed here.
+    /// - header `Authorization: Bearer {token.access_token}`
     pub const AUTHORIZATION: rt::ApiAuthorization = rt::ApiAuthorization {
         vendor: VENDOR,
-        header: "Authorization",
-        scheme: Some("Bearer"),
-        headers: &[],
+        headers: &[
+            (
+                "Authorization",
+                rt::Template(
+                    &[
+                        rt::Part::Text("Bearer "),
+                        rt::Part::Ref(rt::Ref::Token(rt::TokenField::AccessToken), &[]),
+                    ],
+                ),
+            ),
+        ],
+        query: &[],
+        cookies: &[],
     };
     /// This vendor, described for tools that pick vendors by name.
     pub const VENDOR_INFO: rt::Vendor = rt::Vendor {

@@ -96,7 +96,8 @@ impl ApiAuthorization {
             if template.is_per_token() == per_token
                 && let Some(value) = template.eval(scope)?
             {
-                out.headers.insert(self.header_name(name)?, self.header_value(name, value)?);
+                out.headers
+                    .insert(self.header_name(name)?, self.header_value(name, value)?);
             }
         }
         for (name, template) in self.query {
@@ -123,8 +124,8 @@ impl ApiAuthorization {
                 }
             }
             if !line.is_empty() {
-                let mut value = sensitive_value(line.as_bytes())
-                    .map_err(|_| invalid(self.vendor, "Cookie"))?;
+                let mut value =
+                    sensitive_value(line.as_bytes()).map_err(|_| invalid(self.vendor, "Cookie"))?;
                 value.set_sensitive(secret);
                 out.headers.insert(COOKIE, value);
             }
@@ -175,7 +176,12 @@ pub fn apply<'a>(
     if prepared.per_request {
         authorization.fill(&scope(), false, &mut fresh)?;
         request = request.headers(fresh.headers.clone());
-        query.extend(fresh.query.iter().map(|(name, value)| (*name, value.0.as_str())));
+        query.extend(
+            fresh
+                .query
+                .iter()
+                .map(|(name, value)| (*name, value.0.as_str())),
+        );
     }
     if !query.is_empty() {
         request = request.query(&query);

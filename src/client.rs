@@ -4,7 +4,6 @@
 use std::future::Future;
 use std::time::Duration;
 
-
 use crate::authorize::{ApiAuthorization, Authorizer};
 use crate::error::Error;
 use crate::token::{Token, TokenParts, normalize};

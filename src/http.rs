@@ -352,7 +352,10 @@ impl<'a> Call<'a> {
                     CONTENT_TYPE,
                     HeaderValue::from_static("text/plain; charset=utf-8"),
                 );
-                Some(text.map(|t| t.text().as_bytes().to_vec()).unwrap_or_default())
+                Some(
+                    text.map(|t| t.text().as_bytes().to_vec())
+                        .unwrap_or_default(),
+                )
             }
         };
         if let Some(basic) = &op.request.basic_auth
@@ -554,10 +557,7 @@ mod tests {
     use super::*;
     use crate::value::{Ref, Var};
 
-    static HOST: Template = Template(&[
-        Part::Text("https://"),
-        Part::Ref(Ref::Variable(0), &[]),
-    ]);
+    static HOST: Template = Template(&[Part::Text("https://"), Part::Ref(Ref::Variable(0), &[])]);
 
     fn resolve(value: &str) -> Result<Url, Error> {
         let scope = Scope::new("V", vec![], vec![Var::Text(value)], None);
@@ -566,7 +566,10 @@ mod tests {
 
     #[test]
     fn templates_fill_and_refuse_structure() {
-        assert_eq!(resolve("a.example.com").unwrap().as_str(), "https://a.example.com/");
+        assert_eq!(
+            resolve("a.example.com").unwrap().as_str(),
+            "https://a.example.com/"
+        );
         for bad in ["", "evil.com/x", "a@b", "a?b", "a\\b", "a b", "a%2fb"] {
             assert!(resolve(bad).is_err(), "{bad}");
         }
@@ -575,13 +578,29 @@ mod tests {
     #[test]
     fn plain_http_only_to_loopback() {
         let scope = Scope::new("V", vec![], vec![], None);
-        for ok in ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:2", "https://example.com"] {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:2",
+            "https://example.com",
+        ] {
             let url = Url::parse(ok).unwrap();
-            assert!(resolve_base_url(BaseUrl::Given(&url), &scope, PlainHttp::LoopbackOnly).is_ok(), "{ok}");
+            assert!(
+                resolve_base_url(BaseUrl::Given(&url), &scope, PlainHttp::LoopbackOnly).is_ok(),
+                "{ok}"
+            );
         }
-        for bad in ["http://example.com", "http://10.0.0.1", "ftp://127.0.0.1", "http://127.0.0.1.evil.example"] {
+        for bad in [
+            "http://example.com",
+            "http://10.0.0.1",
+            "ftp://127.0.0.1",
+            "http://127.0.0.1.evil.example",
+        ] {
             let url = Url::parse(bad).unwrap();
-            assert!(resolve_base_url(BaseUrl::Given(&url), &scope, PlainHttp::LoopbackOnly).is_err(), "{bad}");
+            assert!(
+                resolve_base_url(BaseUrl::Given(&url), &scope, PlainHttp::LoopbackOnly).is_err(),
+                "{bad}"
+            );
         }
     }
 

@@ -67,19 +67,18 @@ pub mod __private {
     };
     pub use crate::registry::{
         Chosen, EnvVar, EnvironmentInfo, FromEnv, Selection, Vendor, env_optional, env_required,
-        env_secret, env_var,
-        fetch_token_from_env,
+        env_secret, env_var, fetch_token_from_env,
     };
-    pub use crate::token::{
-        ExpirySource, ExpiryValue, FieldValue, Token, TokenParts, normalize,
+    pub use crate::token::{ExpirySource, ExpiryValue, FieldValue, Token, TokenParts, normalize};
+    pub use crate::value::{
+        Function, Json, NowFormat, Part, Ref, Scope, Template, TokenField, Var,
     };
-    pub use crate::value::{Function, Json, NowFormat, Part, Ref, Scope, Template, TokenField, Var};
     pub use crate::wire::{DecodeError, PathStep, Source, WireResponse, read, secret};
-    pub use vendor_auth_rules::{BodyFormat, ExpiryKind, PlainHttp};
     pub use reqwest::{Method, Url};
     pub use secrecy::SecretString;
     pub use serde_json::Value as JsonValue;
     pub use time::OffsetDateTime;
+    pub use vendor_auth_rules::{BodyFormat, ExpiryKind, PlainHttp};
 }
 
 include!(concat!(env!("OUT_DIR"), "/vendors.rs"));

@@ -8,8 +8,8 @@
 
 use std::cell::OnceCell;
 
-use secrecy::{ExposeSecret, SecretString};
 use secrecy::zeroize::Zeroizing;
+use secrecy::{ExposeSecret, SecretString};
 use time::OffsetDateTime;
 
 use crate::error::Error;
@@ -182,7 +182,11 @@ pub struct Evaluated {
 
 impl std::fmt::Debug for Evaluated {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let text: &str = if self.secret { "[REDACTED]" } else { &self.text };
+        let text: &str = if self.secret {
+            "[REDACTED]"
+        } else {
+            &self.text
+        };
         f.debug_struct("Evaluated")
             .field("text", &text)
             .field("kind", &self.kind)
@@ -479,8 +483,14 @@ mod tests {
             Part::Text("Basic "),
             Part::Ref(Ref::Named(&PAIR), &[Function::Base64]),
         ]);
-        let (user, key) = (SecretString::from("me@example.com"), SecretString::from("k:y"));
-        let value = BASIC.eval(&scope(vec![&user, &key], vec![])).unwrap().unwrap();
+        let (user, key) = (
+            SecretString::from("me@example.com"),
+            SecretString::from("k:y"),
+        );
+        let value = BASIC
+            .eval(&scope(vec![&user, &key], vec![]))
+            .unwrap()
+            .unwrap();
         assert_eq!(value.text(), "Basic bWVAZXhhbXBsZS5jb206azp5");
         assert!(value.is_secret());
         assert!(!format!("{value:?}").contains("bWV"));
@@ -503,20 +513,44 @@ mod tests {
     #[test]
     fn absent_optional_values_omit_their_place() {
         static BODY: Json = Json::Object(&[
-            ("a", Json::Value(Template(&[Part::Ref(Ref::Variable(0), &[])]))),
-            ("scope", Json::Value(Template(&[Part::Ref(Ref::Variable(1), &[])]))),
-            ("n", Json::Value(Template(&[Part::Ref(Ref::Variable(2), &[])]))),
-            ("list", Json::Array(&[Json::Value(Template(&[Part::Ref(Ref::Variable(1), &[])])), Json::Null])),
+            (
+                "a",
+                Json::Value(Template(&[Part::Ref(Ref::Variable(0), &[])])),
+            ),
+            (
+                "scope",
+                Json::Value(Template(&[Part::Ref(Ref::Variable(1), &[])])),
+            ),
+            (
+                "n",
+                Json::Value(Template(&[Part::Ref(Ref::Variable(2), &[])])),
+            ),
+            (
+                "list",
+                Json::Array(&[
+                    Json::Value(Template(&[Part::Ref(Ref::Variable(1), &[])])),
+                    Json::Null,
+                ]),
+            ),
         ]);
-        let s = scope(vec![], vec![Var::Text("x\"y"), Var::Absent, Var::Integer(7)]);
+        let s = scope(
+            vec![],
+            vec![Var::Text("x\"y"), Var::Absent, Var::Integer(7)],
+        );
         let mut out = Vec::new();
         assert!(BODY.write(&s, &mut out).unwrap());
-        assert_eq!(String::from_utf8(out).unwrap(), r#"{"a":"x\"y","n":7,"list":[null]}"#);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"a":"x\"y","n":7,"list":[null]}"#
+        );
     }
 
     #[test]
     fn urlencode_keeps_only_unreserved() {
-        assert_eq!(apply(Function::UrlEncode, "a b+c/~").as_str(), "a%20b%2Bc%2F~");
+        assert_eq!(
+            apply(Function::UrlEncode, "a b+c/~").as_str(),
+            "a%20b%2Bc%2F~"
+        );
         assert_eq!(apply(Function::Base64Url, "??>").as_str(), "Pz8-");
     }
 }

@@ -488,13 +488,20 @@ mod tests {
         let mut wire = WireResponse::json(br#"{"f": "s3cret-value"}"#).unwrap();
         let error = wire.required(&F, read::integer).unwrap_err().to_string();
         assert_eq!(error, "field `f` must be an integer; found a string");
-        let error = WireResponse::json(br#"{"f": "s3cret-value""#).unwrap_err().to_string();
+        let error = WireResponse::json(br#"{"f": "s3cret-value""#)
+            .unwrap_err()
+            .to_string();
         assert!(!error.contains("s3cret"), "{error}");
     }
 
     #[test]
     fn every_source() {
-        const NESTED: Source = Source::Json(&[PathStep::Key("data"), PathStep::Key("items"), PathStep::Index(1), PathStep::Key("token")]);
+        const NESTED: Source = Source::Json(&[
+            PathStep::Key("data"),
+            PathStep::Key("items"),
+            PathStep::Index(1),
+            PathStep::Key("token"),
+        ]);
         let mut wire = WireResponse::json(br#"{"data": {"items": [{}, {"token": "t"}]}}"#).unwrap();
         assert_eq!(wire.required(&NESTED, read::string), Ok("t".to_owned()));
         assert!(WireResponse::json(b"[1]").is_err());
@@ -503,21 +510,51 @@ mod tests {
         headers.insert("x-subject-token", "h".parse().unwrap());
         headers.append(SET_COOKIE, "B1SESSION=abc-1; HttpOnly".parse().unwrap());
         headers.append(SET_COOKIE, "ROUTEID=.node1; path=/b1s".parse().unwrap());
-        let mut wire = WireResponse::new(201, headers, b"access_token=a&expires_in=60".to_vec(), BodyFormat::Form).unwrap();
+        let mut wire = WireResponse::new(
+            201,
+            headers,
+            b"access_token=a&expires_in=60".to_vec(),
+            BodyFormat::Form,
+        )
+        .unwrap();
         assert_eq!(wire.status(), 201);
-        assert_eq!(wire.required(&Source::Header("X-Subject-Token"), read::string), Ok("h".into()));
-        assert_eq!(wire.required(&Source::Cookie("ROUTEID"), read::string), Ok(".node1".into()));
-        assert_eq!(wire.required(&Source::Form("expires_in"), read::int_number_or_string), Ok(60));
-        const FALLBACK: Source = Source::FirstOf(&[Source::Form("token"), Source::Form("access_token")]);
-        assert_eq!(wire.required(&FALLBACK, read::string), Ok("a".into()));
-        assert_eq!(wire.optional(&Source::Cookie("missing"), read::string), Ok(None));
         assert_eq!(
-            wire.required(&Source::Cookie("missing"), read::string).unwrap_err().to_string(),
+            wire.required(&Source::Header("X-Subject-Token"), read::string),
+            Ok("h".into())
+        );
+        assert_eq!(
+            wire.required(&Source::Cookie("ROUTEID"), read::string),
+            Ok(".node1".into())
+        );
+        assert_eq!(
+            wire.required(&Source::Form("expires_in"), read::int_number_or_string),
+            Ok(60)
+        );
+        const FALLBACK: Source =
+            Source::FirstOf(&[Source::Form("token"), Source::Form("access_token")]);
+        assert_eq!(wire.required(&FALLBACK, read::string), Ok("a".into()));
+        assert_eq!(
+            wire.optional(&Source::Cookie("missing"), read::string),
+            Ok(None)
+        );
+        assert_eq!(
+            wire.required(&Source::Cookie("missing"), read::string)
+                .unwrap_err()
+                .to_string(),
             "missing field cookie `missing`"
         );
 
-        let mut wire = WireResponse::new(200, HeaderMap::new(), b"  AQAE-token\n".to_vec(), BodyFormat::Text).unwrap();
-        assert_eq!(wire.required(&Source::Body, read::string), Ok("AQAE-token".into()));
+        let mut wire = WireResponse::new(
+            200,
+            HeaderMap::new(),
+            b"  AQAE-token\n".to_vec(),
+            BodyFormat::Text,
+        )
+        .unwrap();
+        assert_eq!(
+            wire.required(&Source::Body, read::string),
+            Ok("AQAE-token".into())
+        );
     }
 }
 

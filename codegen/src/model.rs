@@ -362,7 +362,10 @@ pub enum Reader {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expiry {
     /// Rust field of the response struct that holds it, and its form.
-    Field { field: String, kind: ExpiryKind },
+    Field {
+        field: String,
+        kind: ExpiryKind,
+    },
     Never,
 }
 

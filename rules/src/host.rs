@@ -101,7 +101,12 @@ mod tests {
 
     #[test]
     fn loopback_on_the_parsed_host_not_a_prefix() {
-        for ok in ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:2", "http://127.9.9.9"] {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:2",
+            "http://127.9.9.9",
+        ] {
             assert!(check(ok, PlainHttp::LoopbackOnly).is_ok(), "{ok}");
         }
         for bad in [

@@ -216,7 +216,10 @@ mod tests {
         for f in Function::ALL {
             assert_eq!(Function::from_name(f.name()), Some(*f));
         }
-        assert_eq!(Method::one_of(), "`GET`, `POST`, `PUT`, `PATCH` or `DELETE`");
+        assert_eq!(
+            Method::one_of(),
+            "`GET`, `POST`, `PUT`, `PATCH` or `DELETE`"
+        );
         assert_eq!(ExpiryKind::from_name("unix_time"), None);
     }
 }

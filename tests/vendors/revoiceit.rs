@@ -81,10 +81,7 @@ async fn revoke_sends_the_refresh_token() {
     let current = client(&first).fetch_token().await.unwrap();
 
     let server = answering(200, r#"{"message": "Token revoked successfully"}"#).await;
-    let response = client(&server)
-        .revoke(&current)
-        .await
-        .unwrap();
+    let response = client(&server).revoke(&current).await.unwrap();
     assert_eq!(
         response.message.as_deref(),
         Some("Token revoked successfully")

@@ -143,8 +143,13 @@ fn config(vendor: &Vendor) -> TokenStream {
         let docs = doc_opt(v.description.as_deref());
         let usage = match &v.presence {
             Presence::Required => format!(" Used as `{{{}}}` in the spec.", v.name),
-            Presence::Optional => format!(" Used as `{{{}}}` in the spec; what uses it is omitted while `None`.", v.name),
-            Presence::Default(value) => format!(" Used as `{{{}}}` in the spec. Default: `{value}`.", v.name),
+            Presence::Optional => format!(
+                " Used as `{{{}}}` in the spec; what uses it is omitted while `None`.",
+                v.name
+            ),
+            Presence::Default(value) => {
+                format!(" Used as `{{{}}}` in the spec. Default: `{value}`.", v.name)
+            }
         };
         let ty = variable_type(v);
         quote! { #docs #[doc = ""] #[doc = #usage] pub #field: #ty }
@@ -168,7 +173,9 @@ fn config(vendor: &Vendor) -> TokenStream {
             (Presence::Required, VariableType::String) => quote! { #field: #field.into() },
             (Presence::Required, _) => quote! { #field },
             (Presence::Optional, _) => quote! { #field: None },
-            (Presence::Default(value), VariableType::String) => quote! { #field: #value.to_owned() },
+            (Presence::Default(value), VariableType::String) => {
+                quote! { #field: #value.to_owned() }
+            }
             (Presence::Default(value), _) => {
                 let value: TokenStream = value.parse().unwrap_or_default();
                 quote! { #field: #value }
@@ -267,8 +274,16 @@ fn authorization(auth: &Authorization) -> TokenStream {
         .iter()
         .map(|(name, t)| format!(" - header `{name}: {}`", describe(t)))
         .collect();
-    lines.extend(auth.query.iter().map(|(name, t)| format!(" - query `{name}={}`", describe(t))));
-    lines.extend(auth.cookies.iter().map(|(name, t)| format!(" - cookie `{name}={}`", describe(t))));
+    lines.extend(
+        auth.query
+            .iter()
+            .map(|(name, t)| format!(" - query `{name}={}`", describe(t))),
+    );
+    lines.extend(
+        auth.cookies
+            .iter()
+            .map(|(name, t)| format!(" - cookie `{name}={}`", describe(t))),
+    );
     quote! {
         /// How API calls are authorized with a token from this vendor. They carry:
         ///

@@ -136,20 +136,24 @@ fn normalize(op: &Operation) -> TokenStream {
     };
     let expiry = expiry_value(response, response.expiry.as_ref());
     let refresh_expiry = expiry_value(response, response.refresh_token_expiry.as_ref());
-    let kept = response.fields.iter().filter(|f| f.role == Role::Extra).map(|f| {
-        let field = ident(&f.field);
-        let name = &f.name;
-        let value = match f.reader {
-            Reader::Secret => quote! { rt::FieldValue::Secret(value) },
-            Reader::String => quote! { rt::FieldValue::Text(value) },
-            _ => quote! { rt::FieldValue::Text(value.to_string()) },
-        };
-        if f.required {
-            quote! { { let value = self.#field; fields.push((#name, #value)); } }
-        } else {
-            quote! { if let Some(value) = self.#field { fields.push((#name, #value)); } }
-        }
-    });
+    let kept = response
+        .fields
+        .iter()
+        .filter(|f| f.role == Role::Extra)
+        .map(|f| {
+            let field = ident(&f.field);
+            let name = &f.name;
+            let value = match f.reader {
+                Reader::Secret => quote! { rt::FieldValue::Secret(value) },
+                Reader::String => quote! { rt::FieldValue::Text(value) },
+                _ => quote! { rt::FieldValue::Text(value.to_string()) },
+            };
+            if f.required {
+                quote! { { let value = self.#field; fields.push((#name, #value)); } }
+            } else {
+                quote! { if let Some(value) = self.#field { fields.push((#name, #value)); } }
+            }
+        });
     let has_kept = response.fields.iter().any(|f| f.role == Role::Extra);
     let fields = if has_kept {
         quote! { { let mut fields = Vec::new(); #( #kept )* fields } }

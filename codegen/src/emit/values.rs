@@ -31,9 +31,15 @@ fn reference_tokens(reference: &Ref) -> TokenStream {
             let index = Literal::usize_unsuffixed(*index);
             quote! { rt::Ref::Variable(#index) }
         }
-        Ref::Token(TokenField::AccessToken) => quote! { rt::Ref::Token(rt::TokenField::AccessToken) },
-        Ref::Token(TokenField::RefreshToken) => quote! { rt::Ref::Token(rt::TokenField::RefreshToken) },
-        Ref::Token(TokenField::Field(name)) => quote! { rt::Ref::Token(rt::TokenField::Field(#name)) },
+        Ref::Token(TokenField::AccessToken) => {
+            quote! { rt::Ref::Token(rt::TokenField::AccessToken) }
+        }
+        Ref::Token(TokenField::RefreshToken) => {
+            quote! { rt::Ref::Token(rt::TokenField::RefreshToken) }
+        }
+        Ref::Token(TokenField::Field(name)) => {
+            quote! { rt::Ref::Token(rt::TokenField::Field(#name)) }
+        }
         Ref::Now(format) => {
             let variant = format_ident!("{}", format.variant());
             quote! { rt::Ref::Now(rt::NowFormat::#variant) }
@@ -124,6 +130,10 @@ pub fn describe_source(source: &Source) -> String {
         Source::Header(name) => format!("header `{name}`"),
         Source::Cookie(name) => format!("cookie `{name}`"),
         Source::Body => "the body".to_owned(),
-        Source::FirstOf(all) => all.iter().map(describe_source).collect::<Vec<_>>().join(" or "),
+        Source::FirstOf(all) => all
+            .iter()
+            .map(describe_source)
+            .collect::<Vec<_>>()
+            .join(" or "),
     }
 }

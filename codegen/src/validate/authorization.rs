@@ -10,14 +10,24 @@ impl Context<'_> {
         let headers = self.entries_of(&["authorization", "headers"], &auth.headers);
         for (name, _) in &headers {
             if !is_header_name(name) {
-                self.error(&["authorization", "headers", name], At::Key, format!("`{name}` is not a valid HTTP header name"), "use letters, digits and `-`, e.g. `Authorization`");
+                self.error(
+                    &["authorization", "headers", name],
+                    At::Key,
+                    format!("`{name}` is not a valid HTTP header name"),
+                    "use letters, digits and `-`, e.g. `Authorization`",
+                );
             }
         }
         let query = self.entries_of(&["authorization", "query"], &auth.query);
         let cookies = self.entries_of(&["authorization", "cookies"], &auth.cookies);
         for (name, _) in &cookies {
             if name.is_empty() || name.contains(['=', ';', ' ', ',']) {
-                self.error(&["authorization", "cookies", name], At::Key, format!("`{name}` is not a cookie name"), "use the cookie's name as the vendor sets it");
+                self.error(
+                    &["authorization", "cookies", name],
+                    At::Key,
+                    format!("`{name}` is not a cookie name"),
+                    "use the cookie's name as the vendor sets it",
+                );
             }
         }
         let mut out = Authorization {
@@ -48,7 +58,12 @@ impl Context<'_> {
         for (name, value) in entries {
             let here: Vec<&str> = path.iter().copied().chain([name.as_str()]).collect();
             if out.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
-                self.error(&here, At::Key, format!("`{name}` is declared twice"), "each name may appear once");
+                self.error(
+                    &here,
+                    At::Key,
+                    format!("`{name}` is declared twice"),
+                    "each name may appear once",
+                );
             }
             let template = self.scalar(&here, value, Place::Authorization);
             out.push((name.clone(), template));

@@ -189,7 +189,12 @@ impl Context<'_> {
             let var_type = match variable.var_type.as_deref() {
                 None => VariableType::String,
                 Some(text) => VariableType::from_name(text).unwrap_or_else(|| {
-                    self.error(&[&path[..], &["type"]].concat(), At::Value, format!("`{text}` is not a variable type"), format!("use {}", VariableType::one_of()));
+                    self.error(
+                        &[&path[..], &["type"]].concat(),
+                        At::Value,
+                        format!("`{text}` is not a variable type"),
+                        format!("use {}", VariableType::one_of()),
+                    );
                     VariableType::String
                 }),
             };
@@ -209,7 +214,12 @@ impl Context<'_> {
                         _ => false,
                     };
                     if !fits {
-                        self.error(&[&path[..], &["default"]].concat(), At::Value, format!("the default `{text}` is not a {var_type}"), format!("give a {var_type} default, or change `type`"));
+                        self.error(
+                            &[&path[..], &["default"]].concat(),
+                            At::Value,
+                            format!("the default `{text}` is not a {var_type}"),
+                            format!("give a {var_type} default, or change `type`"),
+                        );
                     }
                     Presence::Default(text)
                 }
@@ -238,9 +248,22 @@ impl Context<'_> {
         for (group, names) in groups {
             for name in names {
                 if template::RESERVED.contains(&name.as_str()) {
-                    self.error(&[group, name], At::Key, format!("`{name}` is a reserved template name"), format!("rename it; {} are generated values and token fields", template::RESERVED.join(", ")));
+                    self.error(
+                        &[group, name],
+                        At::Key,
+                        format!("`{name}` is a reserved template name"),
+                        format!(
+                            "rename it; {} are generated values and token fields",
+                            template::RESERVED.join(", ")
+                        ),
+                    );
                 } else if let Some((other, _)) = seen.iter().find(|(_, n)| *n == name.as_str()) {
-                    self.error(&[group, name], At::Key, format!("`{name}` is declared under `{other}` too"), "templates name both the same way (`{name}`): rename one");
+                    self.error(
+                        &[group, name],
+                        At::Key,
+                        format!("`{name}` is declared under `{other}` too"),
+                        "templates name both the same way (`{name}`): rename one",
+                    );
                 }
                 seen.push((group, name));
             }
@@ -280,7 +303,10 @@ impl Context<'_> {
                     let path = ["environments", name.as_str(), "base_url"];
                     let template = self.template(&path, url, Place::BaseUrl);
                     self.check_base_url(&path, url, plain_http);
-                    BaseUrl::Template { text: url.clone(), template }
+                    BaseUrl::Template {
+                        text: url.clone(),
+                        template,
+                    }
                 }
                 (None, true) => BaseUrl::UserSupplied,
                 (Some(_), true) => {
@@ -315,19 +341,39 @@ impl Context<'_> {
         let parsed = match url::Url::parse(&sample) {
             Ok(parsed) => parsed,
             Err(error) => {
-                self.error(path, At::Value, format!("the base URL is not a URL: {error}"), "write it as `https://host[:port][/path]`, with `{variable}` placeholders");
+                self.error(
+                    path,
+                    At::Value,
+                    format!("the base URL is not a URL: {error}"),
+                    "write it as `https://host[:port][/path]`, with `{variable}` placeholders",
+                );
                 return;
             }
         };
         if !matches!(parsed.scheme(), "http" | "https") || !url.contains("://") {
-            self.error(path, At::Value, format!("the URL scheme `{}` is not supported", parsed.scheme()), "use `https://`");
+            self.error(
+                path,
+                At::Value,
+                format!("the URL scheme `{}` is not supported", parsed.scheme()),
+                "use `https://`",
+            );
             return;
         }
         if parsed.query().is_some() || parsed.fragment().is_some() {
-            self.error(path, At::Value, "the base URL has a query or fragment", "put query parameters under the operation's `request.query`");
+            self.error(
+                path,
+                At::Value,
+                "the base URL has a query or fragment",
+                "put query parameters under the operation's `request.query`",
+            );
         }
         if !parsed.username().is_empty() || parsed.password().is_some() {
-            self.error(path, At::Value, "the base URL has user information (`user:password@`)", "send credentials with `basic_auth` or a header, never in the URL");
+            self.error(
+                path,
+                At::Value,
+                "the base URL has user information (`user:password@`)",
+                "send credentials with `basic_auth` or a header, never in the URL",
+            );
         }
         if let Err(reason) = vendor_auth_rules::check_transport(&parsed, plain_http) {
             self.error(path, At::Value, reason, "use `https://`; `http://` is accepted only for loopback addresses (localhost, 127.0.0.1, [::1]) and, with `plain_http: link_local_metadata`, metadata endpoints");
@@ -411,7 +457,9 @@ impl Context<'_> {
             );
             Method::Post
         });
-        if !(op.path.is_empty() || op.path.starts_with('/')) || op.path.contains(['?', '#', ' ', '\\']) {
+        if !(op.path.is_empty() || op.path.starts_with('/'))
+            || op.path.contains(['?', '#', ' ', '\\'])
+        {
             self.error(&at(&["path"]), At::Value, format!("`{}` is not a path", op.path), "write the path from the base URL starting with `/` (or empty), with no query string");
         }
         let path = self.template(&at(&["path"]), &op.path, Place::Path);
@@ -457,10 +505,13 @@ impl Context<'_> {
     fn check_every_input_is_used(&mut self, vendor: &Vendor) {
         let mut used_credentials = vec![false; vendor.credentials.len()];
         let mut used_variables = vec![false; vendor.variables.len()];
-        let env_templates = vendor.environments.iter().filter_map(|e| match &e.base_url {
-            BaseUrl::Template { template, .. } => Some(template),
-            BaseUrl::UserSupplied => None,
-        });
+        let env_templates = vendor
+            .environments
+            .iter()
+            .filter_map(|e| match &e.base_url {
+                BaseUrl::Template { template, .. } => Some(template),
+                BaseUrl::UserSupplied => None,
+            });
         let op_templates = vendor
             .operations()
             .flat_map(|op| std::iter::once(&op.path).chain(op.request.templates()));
@@ -487,7 +538,9 @@ impl Context<'_> {
                     &["credentials", name],
                     At::Key,
                     format!("credential `{name}` is declared but never sent"),
-                    format!("send it as `{{{name}}}` in a request or in `authorization`, or remove it"),
+                    format!(
+                        "send it as `{{{name}}}` in a request or in `authorization`, or remove it"
+                    ),
                 );
             }
         }
@@ -498,13 +551,20 @@ impl Context<'_> {
                     &["variables", name],
                     At::Key,
                     format!("variable `{name}` is declared but never used"),
-                    format!("use it as `{{{name}}}` in a base_url, a path or a request, or remove it"),
+                    format!(
+                        "use it as `{{{name}}}` in a base_url, a path or a request, or remove it"
+                    ),
                 );
             }
         }
         for name in self.spec.values.keys() {
             if !self.named.contains_key(name) {
-                self.error(&["values", name], At::Key, format!("value `{name}` is declared but never used"), format!("use it as `{{{name}}}` in a template, or remove it"));
+                self.error(
+                    &["values", name],
+                    At::Key,
+                    format!("value `{name}` is declared but never used"),
+                    format!("use it as `{{{name}}}` in a template, or remove it"),
+                );
             }
         }
     }

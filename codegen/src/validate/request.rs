@@ -38,8 +38,17 @@ impl Context<'_> {
         };
         let basic_auth = request.basic_auth.as_ref().map(|basic| {
             let path = [&base[..], &["basic_auth"]].concat();
-            if request.headers.keys().any(|h| h.eq_ignore_ascii_case("authorization")) {
-                self.error(&path, At::Key, "both basic_auth and an `Authorization` header are declared", "keep one of them");
+            if request
+                .headers
+                .keys()
+                .any(|h| h.eq_ignore_ascii_case("authorization"))
+            {
+                self.error(
+                    &path,
+                    At::Key,
+                    "both basic_auth and an `Authorization` header are declared",
+                    "keep one of them",
+                );
             }
             BasicAuth {
                 username: self.scalar(&[&path[..], &["username"]].concat(), &basic.username, place),
@@ -77,7 +86,12 @@ impl Context<'_> {
         for (name, value) in entries {
             let here: Vec<&str> = path.iter().copied().chain([name.as_str()]).collect();
             if out.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
-                self.error(&here, At::Key, format!("`{name}` is sent twice"), "each name may appear once");
+                self.error(
+                    &here,
+                    At::Key,
+                    format!("`{name}` is sent twice"),
+                    "each name may appear once",
+                );
             }
             let template = self.scalar(&here, value, place);
             out.push((name.clone(), template));
@@ -98,14 +112,24 @@ impl Context<'_> {
         match (&body.form, &body.json, &body.text) {
             (Some(form), None, None) => {
                 if form.is_empty() {
-                    self.error(&at("form"), At::Key, "the form declares no fields", "list the fields, or remove `body` for a request without one");
+                    self.error(
+                        &at("form"),
+                        At::Key,
+                        "the form declares no fields",
+                        "list the fields, or remove `body` for a request without one",
+                    );
                 }
                 Body::Form(self.entries(&at("form"), form, place))
             }
             (None, Some(json), None) => Body::Json(self.json(&at("json"), json, place)),
             (None, None, Some(text)) => Body::Text(self.template(&at("text"), text, place)),
             _ => {
-                self.error(path, At::Key, "a body needs exactly one of `form`, `json` or `text`", "e.g. `body: { form: { grant_type: client_credentials } }`");
+                self.error(
+                    path,
+                    At::Key,
+                    "a body needs exactly one of `form`, `json` or `text`",
+                    "e.g. `body: { form: { grant_type: client_credentials } }`",
+                );
                 Body::None
             }
         }
@@ -118,12 +142,22 @@ impl Context<'_> {
             Y::Bool(b) => Json::Bool(*b),
             Y::Number(n) => Json::Number(n.to_string()),
             Y::String(text) => Json::Value(self.template(path, text, place)),
-            Y::Sequence(items) => Json::Array(items.iter().map(|item| self.json(path, item, place)).collect()),
+            Y::Sequence(items) => Json::Array(
+                items
+                    .iter()
+                    .map(|item| self.json(path, item, place))
+                    .collect(),
+            ),
             Y::Mapping(map) => {
                 let mut members: Vec<(String, Json)> = Vec::new();
                 for (key, value) in map {
                     let Some(key) = key.as_str() else {
-                        self.error(path, At::Key, "JSON object keys must be text", "quote the key");
+                        self.error(
+                            path,
+                            At::Key,
+                            "JSON object keys must be text",
+                            "quote the key",
+                        );
                         continue;
                     };
                     let here: Vec<&str> = path.iter().copied().chain([key]).collect();
@@ -133,7 +167,12 @@ impl Context<'_> {
                 Json::Object(members)
             }
             Y::Tagged(_) => {
-                self.error(path, At::Value, "YAML tags have no JSON meaning", "remove the `!tag`");
+                self.error(
+                    path,
+                    At::Value,
+                    "YAML tags have no JSON meaning",
+                    "remove the `!tag`",
+                );
                 Json::Null
             }
         }

@@ -28,7 +28,12 @@ impl Context<'_> {
         let format = match response.format.as_deref() {
             None => BodyFormat::Json,
             Some(text) => BodyFormat::from_name(text).unwrap_or_else(|| {
-                self.error(&[&path[..], &["format"]].concat(), At::Value, format!("`{text}` is not a response format"), format!("use {}", BodyFormat::one_of()));
+                self.error(
+                    &[&path[..], &["format"]].concat(),
+                    At::Value,
+                    format!("`{text}` is not a response format"),
+                    format!("use {}", BodyFormat::one_of()),
+                );
                 BodyFormat::Json
             }),
         };
@@ -38,38 +43,80 @@ impl Context<'_> {
         };
         if !issues_token {
             if response.access_token.is_some() || response.expiry.is_some() {
-                self.error(&path, At::Key, "a revoke response issues no token", "keep only `fields:` (or remove `response`)");
+                self.error(
+                    &path,
+                    At::Key,
+                    "a revoke response issues no token",
+                    "keep only `fields:` (or remove `response`)",
+                );
             }
         } else if response.access_token.is_none() {
-            self.error(&path, At::Key, format!("the {op} response does not say where the access token is"), "add `access_token: access_token` (the body field), or a `{ header: ... }` source");
+            self.error(
+                &path,
+                At::Key,
+                format!("the {op} response does not say where the access token is"),
+                "add `access_token: access_token` (the body field), or a `{ header: ... }` source",
+            );
         }
         let roles = [
-            (Role::AccessToken, "access_token", &response.access_token, Reader::Secret),
-            (Role::TokenType, "token_type", &response.token_type, Reader::String),
-            (Role::RefreshToken, "refresh_token", &response.refresh_token, Reader::Secret),
+            (
+                Role::AccessToken,
+                "access_token",
+                &response.access_token,
+                Reader::Secret,
+            ),
+            (
+                Role::TokenType,
+                "token_type",
+                &response.token_type,
+                Reader::String,
+            ),
+            (
+                Role::RefreshToken,
+                "refresh_token",
+                &response.refresh_token,
+                Reader::Secret,
+            ),
             (Role::Scope, "scope", &response.scope, Reader::String),
         ];
         for (role, name, source, reader) in roles {
             let Some(source) = source else { continue };
             let here = [&path[..], &[name]].concat();
-            let Some(source) = self.source(&here, source, format) else { continue };
-            self.push_field(&mut out, &here, ResponseField {
-                name: name.to_owned(),
-                field: name.to_owned(),
-                role,
-                source,
-                reader,
-                required: role == Role::AccessToken,
-                description: None,
-            });
+            let Some(source) = self.source(&here, source, format) else {
+                continue;
+            };
+            self.push_field(
+                &mut out,
+                &here,
+                ResponseField {
+                    name: name.to_owned(),
+                    field: name.to_owned(),
+                    role,
+                    source,
+                    reader,
+                    required: role == Role::AccessToken,
+                    description: None,
+                },
+            );
         }
         for (role, name, expiry) in [
             (Role::Expiry, "expiry", &response.expiry),
-            (Role::RefreshTokenExpiry, "refresh_token_expiry", &response.refresh_token_expiry),
+            (
+                Role::RefreshTokenExpiry,
+                "refresh_token_expiry",
+                &response.refresh_token_expiry,
+            ),
         ] {
             let Some(expiry) = expiry else { continue };
             let here = [&path[..], &[name]].concat();
-            let parsed = self.expiry(&here, role, expiry, format, response.default_lifetime_seconds, &mut out);
+            let parsed = self.expiry(
+                &here,
+                role,
+                expiry,
+                format,
+                response.default_lifetime_seconds,
+                &mut out,
+            );
             match role {
                 Role::Expiry => out.expiry = parsed,
                 _ => out.refresh_token_expiry = parsed,
@@ -78,7 +125,8 @@ impl Context<'_> {
         if out.refresh_token_expiry == Some(Expiry::Never) {
             out.refresh_token_expiry = None;
         }
-        if issues_token && response.expiry.is_none() && response.default_lifetime_seconds.is_none() {
+        if issues_token && response.expiry.is_none() && response.default_lifetime_seconds.is_none()
+        {
             self.error(&path, At::Key, "the token's lifetime is unknown: no `expiry` and no `default_lifetime_seconds`", "add `expiry: { field: expires_in, kind: relative_seconds }`, `default_lifetime_seconds: N` with the lifetime the vendor documents, or `expiry: never`");
         }
         if response.default_lifetime_seconds == Some(0) {
@@ -93,7 +141,12 @@ impl Context<'_> {
         for (name, field) in &response.fields {
             let here: Vec<&str> = [&path[..], &["fields", name.as_str()]].concat();
             let Some(ty) = FieldType::from_name(&field.wire_type) else {
-                self.error(&[&here[..], &["type"]].concat(), At::Value, format!("`{}` is not a field type", field.wire_type), format!("use {}", FieldType::one_of()));
+                self.error(
+                    &[&here[..], &["type"]].concat(),
+                    At::Value,
+                    format!("`{}` is not a field type", field.wire_type),
+                    format!("use {}", FieldType::one_of()),
+                );
                 continue;
             };
             let source = match &field.from {
@@ -102,15 +155,19 @@ impl Context<'_> {
             };
             let Some(source) = source else { continue };
             let reader = field_reader(ty, &source);
-            self.push_field(&mut out, &here, ResponseField {
-                name: name.clone(),
-                field: rust_field_name(name),
-                role: Role::Extra,
-                source,
-                reader,
-                required: field.required,
-                description: field.description.clone(),
-            });
+            self.push_field(
+                &mut out,
+                &here,
+                ResponseField {
+                    name: name.clone(),
+                    field: rust_field_name(name),
+                    role: Role::Extra,
+                    source,
+                    reader,
+                    required: field.required,
+                    description: field.description.clone(),
+                },
+            );
         }
         out
     }
@@ -127,13 +184,23 @@ impl Context<'_> {
         let expiry = match expiry {
             spec::ExpirySpec::Never(text) if text == "never" => return Some(Expiry::Never),
             spec::ExpirySpec::Never(text) => {
-                self.error(path, At::Value, format!("`{text}` is not an expiry"), "write `never`, or `{ field: expires_in, kind: relative_seconds }`");
+                self.error(
+                    path,
+                    At::Value,
+                    format!("`{text}` is not an expiry"),
+                    "write `never`, or `{ field: expires_in, kind: relative_seconds }`",
+                );
                 return None;
             }
             spec::ExpirySpec::Field(expiry) => expiry,
         };
         let Some(kind) = ExpiryKind::from_name(&expiry.kind) else {
-            self.error(&[path, &["kind"]].concat(), At::Value, format!("`{}` is not an expiry kind", expiry.kind), format!("use {}", ExpiryKind::one_of()));
+            self.error(
+                &[path, &["kind"]].concat(),
+                At::Value,
+                format!("`{}` is not an expiry kind", expiry.kind),
+                format!("use {}", ExpiryKind::one_of()),
+            );
             return None;
         };
         let source = self.source(&[path, &["field"]].concat(), &expiry.field, format)?;
@@ -141,7 +208,12 @@ impl Context<'_> {
             (ExpiryKind::Datetime, None) => Reader::DateTime,
             (ExpiryKind::Duration, None) => Reader::Duration,
             (ExpiryKind::Datetime | ExpiryKind::Duration, Some(_)) => {
-                self.error(&[path, &["type"]].concat(), At::Key, format!("a `{kind}` expiry is always a string; `type` does not apply"), "remove `type`");
+                self.error(
+                    &[path, &["type"]].concat(),
+                    At::Key,
+                    format!("a `{kind}` expiry is always a string; `type` does not apply"),
+                    "remove `type`",
+                );
                 return None;
             }
             (_, None) if source.is_json() => Reader::IntNumber,
@@ -152,7 +224,12 @@ impl Context<'_> {
                 Some(NumberWire::String) => Reader::IntString,
                 Some(NumberWire::NumberOrString) => Reader::IntNumberOrString,
                 None => {
-                    self.error(&[path, &["type"]].concat(), At::Value, format!("`{text}` is not an expiry wire type"), format!("use {}", NumberWire::one_of()));
+                    self.error(
+                        &[path, &["type"]].concat(),
+                        At::Value,
+                        format!("`{text}` is not an expiry wire type"),
+                        format!("use {}", NumberWire::one_of()),
+                    );
                     return None;
                 }
             },
@@ -174,34 +251,58 @@ impl Context<'_> {
         let field = rust_field_name(&name);
         // Without a documented default, a token without its expiry is unusable.
         let required = role == Role::Expiry && default_lifetime.is_none();
-        self.push_field(out, path, ResponseField {
-            name,
-            field: field.clone(),
-            role,
-            source,
-            reader,
-            required,
-            description: None,
-        });
+        self.push_field(
+            out,
+            path,
+            ResponseField {
+                name,
+                field: field.clone(),
+                role,
+                source,
+                reader,
+                required,
+                description: None,
+            },
+        );
         Some(Expiry::Field { field, kind })
     }
 
     /// A source as the spec gives it.
-    fn source(&mut self, path: &[&str], source: &spec::SourceSpec, format: BodyFormat) -> Option<Source> {
+    fn source(
+        &mut self,
+        path: &[&str],
+        source: &spec::SourceSpec,
+        format: BodyFormat,
+    ) -> Option<Source> {
         match source {
             spec::SourceSpec::Field(name) => self.body_field(path, name, format),
             spec::SourceSpec::Other(map) => {
-                let count = [map.header.is_some(), map.cookie.is_some(), map.body.is_some(), map.first_of.is_some()]
-                    .iter()
-                    .filter(|set| **set)
-                    .count();
+                let count = [
+                    map.header.is_some(),
+                    map.cookie.is_some(),
+                    map.body.is_some(),
+                    map.first_of.is_some(),
+                ]
+                .iter()
+                .filter(|set| **set)
+                .count();
                 if count != 1 {
-                    self.error(path, At::Key, "a source needs exactly one of `header`, `cookie`, `body` or `first_of`", "e.g. `{ header: X-Subject-Token }`, or a body field name");
+                    self.error(
+                        path,
+                        At::Key,
+                        "a source needs exactly one of `header`, `cookie`, `body` or `first_of`",
+                        "e.g. `{ header: X-Subject-Token }`, or a body field name",
+                    );
                     return None;
                 }
                 if let Some(header) = &map.header {
                     if !super::is_header_name(header) {
-                        self.error(path, At::Value, format!("`{header}` is not a valid HTTP header name"), "use the header's name as the vendor sends it");
+                        self.error(
+                            path,
+                            At::Value,
+                            format!("`{header}` is not a valid HTTP header name"),
+                            "use the header's name as the vendor sends it",
+                        );
                         return None;
                     }
                     return Some(Source::Header(header.clone()));
@@ -211,17 +312,28 @@ impl Context<'_> {
                 }
                 if let Some(body) = &map.body {
                     if body != "text" || format != BodyFormat::Text {
-                        self.error(path, At::Value, "the whole body is a value only with `format: text`", "write `body: text` and set the response's `format: text`");
+                        self.error(
+                            path,
+                            At::Value,
+                            "the whole body is a value only with `format: text`",
+                            "write `body: text` and set the response's `format: text`",
+                        );
                         return None;
                     }
                     return Some(Source::Body);
                 }
                 let all = map.first_of.as_deref().unwrap_or_default();
                 if all.len() < 2 {
-                    self.error(path, At::Key, "`first_of` lists fewer than two sources", "list the places in the order to try them");
+                    self.error(
+                        path,
+                        At::Key,
+                        "`first_of` lists fewer than two sources",
+                        "list the places in the order to try them",
+                    );
                     return None;
                 }
-                let sources: Option<Vec<Source>> = all.iter().map(|s| self.source(path, s, format)).collect();
+                let sources: Option<Vec<Source>> =
+                    all.iter().map(|s| self.source(path, s, format)).collect();
                 sources.map(Source::FirstOf)
             }
         }
@@ -255,7 +367,12 @@ impl Context<'_> {
                 "`{}` and `{}` both become the Rust field `{}`",
                 other.name, field.name, field.field
             );
-            self.error(path, At::Key, message, "each response field may appear once");
+            self.error(
+                path,
+                At::Key,
+                message,
+                "each response field may appear once",
+            );
             return;
         }
         response.fields.push(field);
@@ -286,14 +403,21 @@ pub fn json_path(text: &str) -> Result<Vec<PathStep>, String> {
             Some(open) => (&segment[..open], &segment[open..]),
             None => (segment, ""),
         };
-        if key.is_empty() && (steps.is_empty() || rest.is_empty()) && !(steps.is_empty() && !rest.is_empty()) {
-            return Err(format!("`{text}` is not a JSON path: it has an empty member name"));
+        if key.is_empty()
+            && (steps.is_empty() || rest.is_empty())
+            && !(steps.is_empty() && !rest.is_empty())
+        {
+            return Err(format!(
+                "`{text}` is not a JSON path: it has an empty member name"
+            ));
         }
         if !key.is_empty() {
             steps.push(PathStep::Key(key.to_owned()));
         }
         while !rest.is_empty() {
-            let close = rest.find(']').ok_or_else(|| format!("`{text}` has a `[` without its `]`"))?;
+            let close = rest
+                .find(']')
+                .ok_or_else(|| format!("`{text}` has a `[` without its `]`"))?;
             let index: usize = rest[1..close]
                 .parse()
                 .map_err(|_| format!("`{text}` has an array index that is not a number"))?;
@@ -319,7 +443,12 @@ mod tests {
         assert_eq!(json_path("a").unwrap(), vec![PathStep::Key("a".into())]);
         assert_eq!(
             json_path("data.items[0].token").unwrap(),
-            vec![PathStep::Key("data".into()), PathStep::Key("items".into()), PathStep::Index(0), PathStep::Key("token".into())]
+            vec![
+                PathStep::Key("data".into()),
+                PathStep::Key("items".into()),
+                PathStep::Index(0),
+                PathStep::Key("token".into())
+            ]
         );
         assert_eq!(json_path("[1]").unwrap(), vec![PathStep::Index(1)]);
         for bad in ["", "a..b", "a.", "a[x]", "a[0", "a[0]b"] {

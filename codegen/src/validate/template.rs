@@ -33,7 +33,10 @@ impl Place {
 #[derive(Debug, PartialEq)]
 enum Piece {
     Text(String),
-    Placeholder { name: String, functions: Vec<String> },
+    Placeholder {
+        name: String,
+        functions: Vec<String>,
+    },
 }
 
 /// Splits a template into text and `{name | function ...}` placeholders;
@@ -52,7 +55,12 @@ fn pieces(text: &str) -> Result<Vec<Piece>, String> {
                 chars.next();
                 literal.push('}');
             }
-            '}' => return Err("the template has a `}` without its `{` (write `}}` for a literal brace)".into()),
+            '}' => {
+                return Err(
+                    "the template has a `}` without its `{` (write `}}` for a literal brace)"
+                        .into(),
+                );
+            }
             '{' => {
                 let mut inner = String::new();
                 let mut closed = false;
@@ -62,12 +70,17 @@ fn pieces(text: &str) -> Result<Vec<Piece>, String> {
                         break;
                     }
                     if c == '{' {
-                        return Err("placeholders cannot nest; name the inner value under `values:`".into());
+                        return Err(
+                            "placeholders cannot nest; name the inner value under `values:`".into(),
+                        );
                     }
                     inner.push(c);
                 }
                 if !closed {
-                    return Err("the template has a `{` without its `}` (write `{{` for a literal brace)".into());
+                    return Err(
+                        "the template has a `{` without its `}` (write `{{` for a literal brace)"
+                            .into(),
+                    );
                 }
                 if !literal.is_empty() {
                     out.push(Piece::Text(std::mem::take(&mut literal)));
@@ -76,14 +89,17 @@ fn pieces(text: &str) -> Result<Vec<Piece>, String> {
                 let name = parts.next().unwrap_or_default().to_owned();
                 let valid = |s: &str| {
                     !s.is_empty()
-                        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+                        && s.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
                 };
                 if !valid(&name) {
                     return Err(format!("`{{{inner}}}` is not a valid placeholder"));
                 }
                 let functions: Vec<String> = parts.map(str::to_owned).collect();
                 if functions.iter().any(|f| !valid(f)) {
-                    return Err(format!("`{{{inner}}}` is not a valid placeholder: write functions as `{{name | base64}}`"));
+                    return Err(format!(
+                        "`{{{inner}}}` is not a valid placeholder: write functions as `{{name | base64}}`"
+                    ));
                 }
                 out.push(Piece::Placeholder { name, functions });
             }
@@ -118,7 +134,12 @@ impl Context<'_> {
         let pieces = match pieces(text) {
             Ok(pieces) => pieces,
             Err(message) => {
-                self.error(path, At::Value, message, "write placeholders as `{name}` or `{name | function}` with a declared name");
+                self.error(
+                    path,
+                    At::Value,
+                    message,
+                    "write placeholders as `{name}` or `{name | function}` with a declared name",
+                );
                 return Template::default();
             }
         };
@@ -138,7 +159,12 @@ impl Context<'_> {
                     for function in functions {
                         match Function::from_name(&function) {
                             Some(f) => resolved.push(f),
-                            None => self.error(path, At::Value, format!("`{function}` is not a template function"), format!("use {}", Function::one_of())),
+                            None => self.error(
+                                path,
+                                At::Value,
+                                format!("`{function}` is not a template function"),
+                                format!("use {}", Function::one_of()),
+                            ),
                         }
                     }
                     parts.push(Part::Ref(reference, resolved));
@@ -147,7 +173,10 @@ impl Context<'_> {
         }
         let template = Template(parts);
         if place.in_url() {
-            let secret = template.refs().iter().any(|r| matches!(r, Ref::Credential(_) | Ref::Token(_)));
+            let secret = template
+                .refs()
+                .iter()
+                .any(|r| matches!(r, Ref::Credential(_) | Ref::Token(_)));
             if secret {
                 self.error(path, At::Value, "a secret would be placed in the URL", "URLs end up in logs and proxies: send credentials and tokens in a header, the body or `basic_auth`");
             }
@@ -169,7 +198,12 @@ impl Context<'_> {
         }
         if let Some(format) = name.strip_prefix("now.") {
             if place.in_url() {
-                self.error(path, At::Value, "a generated value cannot be part of a URL template", "URL templates are filled once, when the client is built");
+                self.error(
+                    path,
+                    At::Value,
+                    "a generated value cannot be part of a URL template",
+                    "URL templates are filled once, when the client is built",
+                );
                 return None;
             }
             return match NowFormat::from_name(format) {
@@ -182,11 +216,21 @@ impl Context<'_> {
         }
         if name == "uuid" || name == "now" {
             if place.in_url() {
-                self.error(path, At::Value, "a generated value cannot be part of a URL template", "URL templates are filled once, when the client is built");
+                self.error(
+                    path,
+                    At::Value,
+                    "a generated value cannot be part of a URL template",
+                    "URL templates are filled once, when the client is built",
+                );
                 return None;
             }
             if name == "now" {
-                self.error(path, At::Value, "`now` needs a format", format!("write `now.` followed by {}", NowFormat::one_of()));
+                self.error(
+                    path,
+                    At::Value,
+                    "`now` needs a format",
+                    format!("write `now.` followed by {}", NowFormat::one_of()),
+                );
                 return None;
             }
             return Some(Ref::Uuid);
@@ -205,9 +249,19 @@ impl Context<'_> {
         if spec.values.contains_key(name) {
             let template = self.named_value(name)?;
             if place == Place::BaseUrl
-                && template.refs().iter().any(|r| !matches!(r, Ref::Variable(_) | Ref::Named(..)))
+                && template
+                    .refs()
+                    .iter()
+                    .any(|r| !matches!(r, Ref::Variable(_) | Ref::Named(..)))
             {
-                self.error(path, At::Value, format!("the value `{name}` reads more than variables, so it cannot fill a base URL"), "base URLs are filled once, from the configuration");
+                self.error(
+                    path,
+                    At::Value,
+                    format!(
+                        "the value `{name}` reads more than variables, so it cannot fill a base URL"
+                    ),
+                    "base URLs are filled once, from the configuration",
+                );
                 return None;
             }
             return Some(Ref::Named(name.to_owned(), Box::new(template)));
@@ -235,11 +289,21 @@ impl Context<'_> {
     fn token_reference(&mut self, path: &[&str], field: &str, place: Place) -> Option<Ref> {
         match place {
             Place::TokenRequest => {
-                self.error(path, At::Value, "the token operation cannot send a token: it is the one that obtains it", "send credentials here, and tokens from `refresh`, `revoke` or `authorization`");
+                self.error(
+                    path,
+                    At::Value,
+                    "the token operation cannot send a token: it is the one that obtains it",
+                    "send credentials here, and tokens from `refresh`, `revoke` or `authorization`",
+                );
                 return None;
             }
             Place::BaseUrl | Place::Path => {
-                self.error(path, At::Value, "a token would be placed in the URL", "send tokens in a header or the body");
+                self.error(
+                    path,
+                    At::Value,
+                    "a token would be placed in the URL",
+                    "send tokens in a header or the body",
+                );
                 return None;
             }
             Place::Request | Place::Authorization => {}
@@ -247,7 +311,9 @@ impl Context<'_> {
         Some(Ref::Token(match field {
             "access_token" => TokenField::AccessToken,
             "refresh_token" => TokenField::RefreshToken,
-            other if self.token_fields.iter().any(|f| f == other) => TokenField::Field(other.to_owned()),
+            other if self.token_fields.iter().any(|f| f == other) => {
+                TokenField::Field(other.to_owned())
+            }
             other => {
                 let known = self.token_fields.join(", ");
                 self.error(path, At::Value, format!("`token.{other}` is not a field of the token"), format!("use one of: {known} (declare other response fields under the token operation's `response.fields`)"));
@@ -261,7 +327,12 @@ impl Context<'_> {
         match self.named.get(name) {
             Some(Some(template)) => return Some(template.clone()),
             Some(None) => {
-                self.error(&["values", name], At::Key, format!("value `{name}` refers to itself"), "break the cycle between the named values");
+                self.error(
+                    &["values", name],
+                    At::Key,
+                    format!("value `{name}` refers to itself"),
+                    "break the cycle between the named values",
+                );
                 return None;
             }
             None => {}
@@ -293,15 +364,24 @@ mod tests {
             pieces("Basic {pair | base64}!").unwrap(),
             vec![
                 Piece::Text("Basic ".into()),
-                Piece::Placeholder { name: "pair".into(), functions: vec!["base64".into()] },
+                Piece::Placeholder {
+                    name: "pair".into(),
+                    functions: vec!["base64".into()]
+                },
                 Piece::Text("!".into()),
             ]
         );
-        assert_eq!(pieces("{{literal}}").unwrap(), vec![Piece::Text("{literal}".into())]);
+        assert_eq!(
+            pieces("{{literal}}").unwrap(),
+            vec![Piece::Text("{literal}".into())]
+        );
         assert_eq!(pieces("").unwrap(), vec![Piece::Text(String::new())]);
         for bad in ["{", "}", "{}", "{a b}", "{a|}", "{{a}", "{a{b}}"] {
             assert!(pieces(bad).is_err(), "{bad}");
         }
-        assert_eq!(sample("https://{tenant}.example.com"), "https://placeholder.example.com");
+        assert_eq!(
+            sample("https://{tenant}.example.com"),
+            "https://placeholder.example.com"
+        );
     }
 }
