@@ -139,11 +139,10 @@ pub mod derbysoft_ticket {
         pub fn into_parts(self) -> rt::TokenParts {
             rt::TokenParts {
                 expiry: rt::ExpirySource {
-                    value: Some(self.expires_in)
-                        .and_then(|n| rt::ExpiryValue::from_number(
-                            rt::ExpiryKind::RelativeSeconds,
-                            n,
-                        )),
+                    value: rt::ExpiryValue::from_number(
+                        rt::ExpiryKind::RelativeSeconds,
+                        self.expires_in,
+                    ),
                     default_seconds: None,
                 },
                 refresh_token_expiry: None,

@@ -110,11 +110,10 @@ pub mod verbio {
         pub fn into_parts(self) -> rt::TokenParts {
             rt::TokenParts {
                 expiry: rt::ExpirySource {
-                    value: Some(self.expiration_time)
-                        .and_then(|n| rt::ExpiryValue::from_number(
-                            rt::ExpiryKind::UnixSeconds,
-                            n,
-                        )),
+                    value: rt::ExpiryValue::from_number(
+                        rt::ExpiryKind::UnixSeconds,
+                        self.expiration_time,
+                    ),
                     default_seconds: None,
                 },
                 refresh_token_expiry: None,

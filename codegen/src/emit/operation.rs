@@ -188,16 +188,16 @@ fn expiry_value(response: &Response, expiry: Option<&Expiry>) -> TokenStream {
                 .iter()
                 .find(|f| &f.field == field)
                 .is_some_and(|f| f.required);
-            let value = if required {
-                quote! { Some(self.#name) }
-            } else {
-                quote! { self.#name }
-            };
-            if *kind == ExpiryKind::Datetime {
-                quote! { #value.map(rt::ExpiryValue::DateTime) }
-            } else {
-                let variant = format_ident!("{}", kind.variant());
-                quote! { #value.and_then(|n| rt::ExpiryValue::from_number(rt::ExpiryKind::#variant, n)) }
+            let variant = format_ident!("{}", kind.variant());
+            match (*kind == ExpiryKind::Datetime, required) {
+                (true, true) => quote! { Some(rt::ExpiryValue::DateTime(self.#name)) },
+                (true, false) => quote! { self.#name.map(rt::ExpiryValue::DateTime) },
+                (false, true) => {
+                    quote! { rt::ExpiryValue::from_number(rt::ExpiryKind::#variant, self.#name) }
+                }
+                (false, false) => {
+                    quote! { self.#name.and_then(|n| rt::ExpiryValue::from_number(rt::ExpiryKind::#variant, n)) }
+                }
             }
         }
     }
@@ -278,8 +278,8 @@ fn descriptor(op: &Operation) -> TokenStream {
 /// its own.
 pub fn client(vendor: &Vendor) -> TokenStream {
     let functions = vendor.operations().map(function);
-    let refresh = vendor.refresh.as_ref().map(|op| {
-        let call = if has_response_struct(op) { quote! { self.refresh(current) } } else { quote! { self.refresh(current) } };
+    let refresh = vendor.refresh.as_ref().map(|_| {
+        let call = quote! { self.refresh(current) };
         quote! {
             fn supports_refresh(&self) -> bool {
                 true

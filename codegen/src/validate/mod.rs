@@ -207,12 +207,12 @@ impl Context<'_> {
                 }
                 (Some(value), false) => {
                     let text = value.text();
-                    let fits = match (var_type, value) {
-                        (VariableType::String, spec::Scalar::Text(_)) => true,
-                        (VariableType::Integer, spec::Scalar::Integer(_)) => true,
-                        (VariableType::Boolean, spec::Scalar::Bool(_)) => true,
-                        _ => false,
-                    };
+                    let fits = matches!(
+                        (var_type, value),
+                        (VariableType::String, spec::Scalar::Text(_))
+                            | (VariableType::Integer, spec::Scalar::Integer(_))
+                            | (VariableType::Boolean, spec::Scalar::Bool(_))
+                    );
                     if !fits {
                         self.error(
                             &[&path[..], &["default"]].concat(),

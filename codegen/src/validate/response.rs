@@ -403,10 +403,9 @@ pub fn json_path(text: &str) -> Result<Vec<PathStep>, String> {
             Some(open) => (&segment[..open], &segment[open..]),
             None => (segment, ""),
         };
-        if key.is_empty()
-            && (steps.is_empty() || rest.is_empty())
-            && !(steps.is_empty() && !rest.is_empty())
-        {
+        // An empty member name is allowed only before a leading index: `[0].token`.
+        let leading_index = steps.is_empty() && !rest.is_empty();
+        if key.is_empty() && !leading_index {
             return Err(format!(
                 "`{text}` is not a JSON path: it has an empty member name"
             ));
