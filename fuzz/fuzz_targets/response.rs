@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
 use private_vendor::fixtures::{nested_vendor, query_vendor};
-use vendor_auth::__private::{DecodeError, TokenParts, WireObject, normalize};
+use vendor_auth::__private::{DecodeError, TokenParts, WireResponse, normalize};
 use vendor_auth::{derbysoft_ai_voice, derbysoft_ticket, revoiceit, verbio};
 
 /// The runtime's cap on a lifetime: ten years.
@@ -17,11 +17,11 @@ const CAP: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 fn decode<R>(
     body: &[u8],
     nested_under: Option<&str>,
-    from_wire: fn(&mut WireObject) -> Result<R, DecodeError>,
+    from_wire: fn(&mut WireResponse) -> Result<R, DecodeError>,
     into_parts: fn(R) -> TokenParts,
 ) {
     let run = |body: &[u8]| {
-        WireObject::parse(body, nested_under).and_then(|mut wire| from_wire(&mut wire))
+        WireResponse::json(body).and_then(|mut wire| from_wire(&mut wire))
     };
     match run(body) {
         Ok(response) => {
