@@ -18,6 +18,7 @@ pub type Path = Vec<String>;
 pub struct Locations {
     keys: HashMap<Path, Range<usize>>,
     values: HashMap<Path, Range<usize>>,
+    source: String,
 }
 
 impl Locations {
@@ -35,7 +36,21 @@ impl Locations {
             stack: Vec::new(),
         };
         let _ = Parser::new_from_str(source).load(&mut walker, false);
+        walker.locations.source = source.to_owned();
         walker.locations
+    }
+
+    /// The first occurrence of `needle` inside `span`, e.g. one placeholder
+    /// of a template value, so that a caret points at it rather than at the
+    /// whole value; `span` itself when it does not occur there as written
+    /// (an escaped or folded scalar).
+    pub fn narrow(&self, span: Range<usize>, needle: &str) -> Range<usize> {
+        self.source
+            .get(span.clone())
+            .and_then(|text| text.find(needle))
+            .filter(|_| !needle.is_empty())
+            .map(|at| span.start + at..span.start + at + needle.len())
+            .unwrap_or(span)
     }
 
     /// The span of the key at `path`, else of the nearest ancestor that has one.

@@ -7,7 +7,11 @@ use crate::parse::spec;
 
 impl Context<'_> {
     pub(super) fn authorization(&mut self, auth: &spec::Authorization) -> Authorization {
-        let headers = self.entries_of(&["authorization", "headers"], &auth.headers);
+        let headers = self.entries(
+            &["authorization", "headers"],
+            &auth.headers,
+            Place::Authorization,
+        );
         for (name, _) in &headers {
             if !is_header_name(name) {
                 self.error(
@@ -18,8 +22,16 @@ impl Context<'_> {
                 );
             }
         }
-        let query = self.entries_of(&["authorization", "query"], &auth.query);
-        let cookies = self.entries_of(&["authorization", "cookies"], &auth.cookies);
+        let query = self.entries(
+            &["authorization", "query"],
+            &auth.query,
+            Place::Authorization,
+        );
+        let cookies = self.entries(
+            &["authorization", "cookies"],
+            &auth.cookies,
+            Place::Authorization,
+        );
         for (name, _) in &cookies {
             if name.is_empty() || name.contains(['=', ';', ' ', ',']) {
                 self.error(
@@ -45,28 +57,6 @@ impl Context<'_> {
                     Part::Ref(Ref::Token(TokenField::AccessToken), Vec::new()),
                 ]),
             ));
-        }
-        out
-    }
-
-    fn entries_of(
-        &mut self,
-        path: &[&str],
-        entries: &indexmap::IndexMap<String, spec::Scalar>,
-    ) -> Vec<(String, Template)> {
-        let mut out: Vec<(String, Template)> = Vec::new();
-        for (name, value) in entries {
-            let here: Vec<&str> = path.iter().copied().chain([name.as_str()]).collect();
-            if out.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
-                self.error(
-                    &here,
-                    At::Key,
-                    format!("`{name}` is declared twice"),
-                    "each name may appear once",
-                );
-            }
-            let template = self.scalar(&here, value, Place::Authorization);
-            out.push((name.clone(), template));
         }
         out
     }

@@ -84,6 +84,23 @@ impl Context<'_> {
             .push(Diagnostic::new(message, span).help(help));
     }
 
+    /// An error about `needle`, a part of the value at `path` (a
+    /// placeholder of a template): the caret points at that part.
+    fn error_in(
+        &mut self,
+        path: &[&str],
+        needle: &str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let span = self
+            .locations
+            .value(path)
+            .map(|span| self.locations.narrow(span, needle));
+        self.diagnostics
+            .push(Diagnostic::new(message, span).help(help));
+    }
+
     fn vendor(&mut self, source_name: &str) -> Vendor {
         let spec = self.spec;
         if spec.name.trim().is_empty() {

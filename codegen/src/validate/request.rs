@@ -76,7 +76,9 @@ impl Context<'_> {
         out
     }
 
-    fn entries(
+    /// Named templates (query, headers, form fields, API-call entries), each
+    /// name once.
+    pub(super) fn entries(
         &mut self,
         path: &[&str],
         entries: &IndexMap<String, spec::Scalar>,
@@ -89,7 +91,7 @@ impl Context<'_> {
                 self.error(
                     &here,
                     At::Key,
-                    format!("`{name}` is sent twice"),
+                    format!("`{name}` is declared twice"),
                     "each name may appear once",
                 );
             }

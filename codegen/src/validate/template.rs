@@ -198,9 +198,9 @@ impl Context<'_> {
         }
         if let Some(format) = name.strip_prefix("now.") {
             if place.in_url() {
-                self.error(
+                self.error_in(
                     path,
-                    At::Value,
+                    name,
                     "a generated value cannot be part of a URL template",
                     "URL templates are filled once, when the client is built",
                 );
@@ -209,25 +209,25 @@ impl Context<'_> {
             return match NowFormat::from_name(format) {
                 Some(format) => Some(Ref::Now(format)),
                 None => {
-                    self.error(path, At::Value, format!("`now.{format}` is not a time format"), format!("use `now.` followed by {}, or declare `{{ now: FORMAT }}` under `values:` for a custom format", NowFormat::one_of()));
+                    self.error_in(path, name, format!("`now.{format}` is not a time format"), format!("use `now.` followed by {}, or declare `{{ now: FORMAT }}` under `values:` for a custom format", NowFormat::one_of()));
                     None
                 }
             };
         }
         if name == "uuid" || name == "now" {
             if place.in_url() {
-                self.error(
+                self.error_in(
                     path,
-                    At::Value,
+                    name,
                     "a generated value cannot be part of a URL template",
                     "URL templates are filled once, when the client is built",
                 );
                 return None;
             }
             if name == "now" {
-                self.error(
+                self.error_in(
                     path,
-                    At::Value,
+                    name,
                     "`now` needs a format",
                     format!("write `now.` followed by {}", NowFormat::one_of()),
                 );
@@ -238,7 +238,7 @@ impl Context<'_> {
         let spec = self.spec;
         if let Some(index) = spec.credentials.get_index_of(name) {
             if place == Place::BaseUrl {
-                self.error(path, At::Value, format!("the credential `{name}` would be placed in the URL"), "URLs end up in logs and proxies: send credentials in a header, the body or `basic_auth`");
+                self.error_in(path, name, format!("the credential `{name}` would be placed in the URL"), "URLs end up in logs and proxies: send credentials in a header, the body or `basic_auth`");
                 return None;
             }
             return Some(Ref::Credential(index));
@@ -254,9 +254,9 @@ impl Context<'_> {
                     .iter()
                     .any(|r| !matches!(r, Ref::Variable(_) | Ref::Named(..)))
             {
-                self.error(
+                self.error_in(
                     path,
-                    At::Value,
+                    name,
                     format!(
                         "the value `{name}` reads more than variables, so it cannot fill a base URL"
                     ),
@@ -274,9 +274,9 @@ impl Context<'_> {
             .map(String::as_str)
             .collect();
         known.extend(["uuid", "now.rfc3339", "token.access_token"]);
-        self.error(
+        self.error_in(
             path,
-            At::Value,
+            name,
             format!("`{name}` is not declared"),
             format!(
                 "declare it under `credentials:`, `variables:` or `values:`, or use one of: {}",
@@ -287,20 +287,22 @@ impl Context<'_> {
     }
 
     fn token_reference(&mut self, path: &[&str], field: &str, place: Place) -> Option<Ref> {
+        let name = format!("token.{field}");
+        let name = name.as_str();
         match place {
             Place::TokenRequest => {
-                self.error(
+                self.error_in(
                     path,
-                    At::Value,
+                    name,
                     "the token operation cannot send a token: it is the one that obtains it",
                     "send credentials here, and tokens from `refresh`, `revoke` or `authorization`",
                 );
                 return None;
             }
             Place::BaseUrl | Place::Path => {
-                self.error(
+                self.error_in(
                     path,
-                    At::Value,
+                    name,
                     "a token would be placed in the URL",
                     "send tokens in a header or the body",
                 );
@@ -316,7 +318,7 @@ impl Context<'_> {
             }
             other => {
                 let known = self.token_fields.join(", ");
-                self.error(path, At::Value, format!("`token.{other}` is not a field of the token"), format!("use one of: {known} (declare other response fields under the token operation's `response.fields`)"));
+                self.error_in(path, name, format!("`token.{other}` is not a field of the token"), format!("use one of: {known} (declare other response fields under the token operation's `response.fields`)"));
                 return None;
             }
         }))
