@@ -45,11 +45,20 @@ impl Locations {
     /// whole value; `span` itself when it does not occur there as written
     /// (an escaped or folded scalar).
     pub fn narrow(&self, span: Range<usize>, needle: &str) -> Range<usize> {
-        self.source
-            .get(span.clone())
-            .and_then(|text| text.find(needle))
-            .filter(|_| !needle.is_empty())
-            .map(|at| span.start + at..span.start + at + needle.len())
+        if needle.is_empty() {
+            return span;
+        }
+        // A flow sequence item has no span of its own: look on to the end
+        // of the line the span starts on.
+        let line_end = self.source[span.start.min(self.source.len())..]
+            .find('\n')
+            .map_or(self.source.len(), |at| span.start + at);
+        [span.clone(), span.start..line_end.max(span.end)]
+            .into_iter()
+            .find_map(|range| {
+                let at = self.source.get(range.clone())?.find(needle)?;
+                Some(range.start + at..range.start + at + needle.len())
+            })
             .unwrap_or(span)
     }
 

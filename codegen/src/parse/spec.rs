@@ -138,9 +138,9 @@ pub struct Credential {
 }
 
 /// A named value.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(untagged)]
+#[cfg_attr(feature = "schema", schemars(untagged))]
 pub enum NamedValue {
     /// A template.
     Template(Scalar),
@@ -158,9 +158,9 @@ pub struct NowValue {
 }
 
 /// A template as YAML gives it: text, or a number or boolean written bare.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(untagged)]
+#[cfg_attr(feature = "schema", schemars(untagged))]
 pub enum Scalar {
     /// Text, possibly with `{placeholders}`.
     Text(String),
@@ -233,9 +233,9 @@ pub struct Operation {
 }
 
 /// A status or a list of statuses.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(untagged)]
+#[cfg_attr(feature = "schema", schemars(untagged))]
 pub enum OneOrMany {
     /// One status.
     One(u16),
@@ -345,9 +345,9 @@ pub struct Response {
 }
 
 /// Where a response value is.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(untagged)]
+#[cfg_attr(feature = "schema", schemars(untagged))]
 pub enum SourceSpec {
     /// A field of the body: a JSON path (`data.token`, `items[0].token`) or
     /// a form field name.
@@ -377,9 +377,9 @@ pub struct SourceMap {
 }
 
 /// An expiry: `never`, or where it is and in which form.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
-#[serde(untagged)]
+#[cfg_attr(feature = "schema", schemars(untagged))]
 pub enum ExpirySpec {
     /// `never`: the token lasts until revoked.
     Never(String),
@@ -484,5 +484,147 @@ impl std::fmt::Display for StatusKey {
             StatusKey::Code(code) => write!(f, "{code}"),
             StatusKey::Text(text) => f.write_str(text),
         }
+    }
+}
+
+// Hand-written `Deserialize` for the enums that YAML tells apart by shape.
+// serde's `untagged` buffers the value and then reports "data did not match
+// any variant" at the enclosing map; these visitors say what was expected,
+// at the value itself.
+
+use serde::de::{self, MapAccess, SeqAccess, Visitor, value::MapAccessDeserializer};
+use std::fmt;
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a template (text with `{placeholders}`), a number or a boolean; a credential is written \"{name}\", not `{ credential: name }`")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar::Text(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
+        Ok(Scalar::Text(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar::Integer(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+        Ok(i64::try_from(v).map_or(Scalar::Text(v.to_string()), Scalar::Integer))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+        Ok(Scalar::Float(v))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+        Ok(Scalar::Bool(v))
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ScalarVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for NamedValue {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = NamedValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a template, or `{ now: FORMAT }`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<NamedValue, E> {
+                Ok(NamedValue::Template(Scalar::Text(v.to_owned())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<NamedValue, E> {
+                ScalarVisitor.visit_i64(v).map(NamedValue::Template)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<NamedValue, E> {
+                ScalarVisitor.visit_u64(v).map(NamedValue::Template)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<NamedValue, E> {
+                ScalarVisitor.visit_f64(v).map(NamedValue::Template)
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<NamedValue, E> {
+                ScalarVisitor.visit_bool(v).map(NamedValue::Template)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<NamedValue, A::Error> {
+                NowValue::deserialize(MapAccessDeserializer::new(map)).map(NamedValue::Now)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a status such as 200, or a list such as [200, 201]")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<OneOrMany, E> {
+                u16::try_from(v)
+                    .map(OneOrMany::One)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OneOrMany, A::Error> {
+                let mut all = Vec::new();
+                while let Some(status) = seq.next_element::<u16>()? {
+                    all.push(status);
+                }
+                Ok(OneOrMany::Many(all))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for SourceSpec {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = SourceSpec;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a body field (`access_token`, `data.token`), or `{ header: NAME }`, `{ cookie: NAME }`, `{ body: text }`, `{ first_of: [...] }`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<SourceSpec, E> {
+                Ok(SourceSpec::Field(v.to_owned()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<SourceSpec, A::Error> {
+                SourceMap::deserialize(MapAccessDeserializer::new(map)).map(SourceSpec::Other)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for ExpirySpec {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ExpirySpec;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`never`, or `{ field: expires_in, kind: relative_seconds }`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ExpirySpec, E> {
+                Ok(ExpirySpec::Never(v.to_owned()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ExpirySpec, A::Error> {
+                Expiry::deserialize(MapAccessDeserializer::new(map)).map(ExpirySpec::Field)
+            }
+        }
+        deserializer.deserialize_any(V)
     }
 }

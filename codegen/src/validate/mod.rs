@@ -485,12 +485,20 @@ impl Context<'_> {
             Some(spec::OneOrMany::One(status)) => vec![*status],
             Some(spec::OneOrMany::Many(statuses)) => statuses.clone(),
         };
-        if success.is_empty() || success.iter().any(|s| !(200..300).contains(s)) {
+        if success.is_empty() {
             self.error(
                 &at(&["success_status"]),
                 At::Value,
-                format!("{success:?} are not success statuses"),
-                "use 2xx statuses, e.g. `200` or `[200, 201]`",
+                "no success status is declared",
+                "list the 2xx statuses the vendor answers with, e.g. `[200, 201]`",
+            );
+        }
+        for status in success.iter().filter(|s| !(200..300).contains(*s)) {
+            self.error(
+                &at(&["success_status"]),
+                At::Value,
+                format!("{status} is not a success status"),
+                "use 2xx statuses, e.g. `200` or `[200, 201]`; error statuses go under `errors`",
             );
         }
         let request = self.request(kind, method, &op.request);
