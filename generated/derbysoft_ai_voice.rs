@@ -139,7 +139,7 @@ pub mod derbysoft_ai_voice {
             }
         }
     }
-    const TOKEN_OPERATION: rt::Operation = rt::Operation {
+    static TOKEN_OPERATION: rt::Operation = rt::Operation {
         vendor: VENDOR,
         name: "token",
         method: rt::Method::POST,
@@ -169,6 +169,9 @@ pub mod derbysoft_ai_voice {
             basic_auth: None,
         },
         response: rt::BodyFormat::Json,
+        sent: &[],
+        error_when: None,
+        steps: &[],
     };
     /// The values the spec's templates read, in the generator's numbering.
     fn scope<'a>(
@@ -226,6 +229,11 @@ pub mod derbysoft_ai_voice {
         /// The configuration the client was built with.
         pub fn config(&self) -> &Config {
             &self.config
+        }
+        /// The HTTP client it sends through; API calls can share its
+        /// connection pool (`http().reqwest()`).
+        pub fn http(&self) -> &rt::HttpClient {
+            &self.http
         }
         /// Obtains an access token valid for 24 hours.
         ///

@@ -154,7 +154,7 @@ pub mod derbysoft_ticket {
             }
         }
     }
-    const TOKEN_OPERATION: rt::Operation = rt::Operation {
+    static TOKEN_OPERATION: rt::Operation = rt::Operation {
         vendor: VENDOR,
         name: "token",
         method: rt::Method::POST,
@@ -175,6 +175,9 @@ pub mod derbysoft_ticket {
             }),
         },
         response: rt::BodyFormat::Json,
+        sent: &[],
+        error_when: None,
+        steps: &[],
     };
     /// The values the spec's templates read, in the generator's numbering.
     fn scope<'a>(
@@ -232,6 +235,11 @@ pub mod derbysoft_ticket {
         /// The configuration the client was built with.
         pub fn config(&self) -> &Config {
             &self.config
+        }
+        /// The HTTP client it sends through; API calls can share its
+        /// connection pool (`http().reqwest()`).
+        pub fn http(&self) -> &rt::HttpClient {
+            &self.http
         }
         /// Obtains an access token with the client_credentials grant.
         ///

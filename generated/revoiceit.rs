@@ -122,7 +122,7 @@ pub mod revoiceit {
             }
         }
     }
-    const TOKEN_OPERATION: rt::Operation = rt::Operation {
+    static TOKEN_OPERATION: rt::Operation = rt::Operation {
         vendor: VENDOR,
         name: "token",
         method: rt::Method::POST,
@@ -163,6 +163,9 @@ pub mod revoiceit {
             basic_auth: None,
         },
         response: rt::BodyFormat::Json,
+        sent: &[],
+        error_when: None,
+        steps: &[],
     };
     /// The refresh response as the vendor sends it.
     #[derive(Debug, Clone)]
@@ -200,7 +203,7 @@ pub mod revoiceit {
             }
         }
     }
-    const REFRESH_OPERATION: rt::Operation = rt::Operation {
+    static REFRESH_OPERATION: rt::Operation = rt::Operation {
         vendor: VENDOR,
         name: "refresh",
         method: rt::Method::POST,
@@ -242,6 +245,9 @@ pub mod revoiceit {
             basic_auth: None,
         },
         response: rt::BodyFormat::Json,
+        sent: &[],
+        error_when: None,
+        steps: &[],
     };
     /// The revoke response as the vendor sends it.
     #[derive(Debug, Clone)]
@@ -264,7 +270,7 @@ pub mod revoiceit {
             })
         }
     }
-    const REVOKE_OPERATION: rt::Operation = rt::Operation {
+    static REVOKE_OPERATION: rt::Operation = rt::Operation {
         vendor: VENDOR,
         name: "revoke",
         method: rt::Method::POST,
@@ -306,6 +312,9 @@ pub mod revoiceit {
             basic_auth: None,
         },
         response: rt::BodyFormat::Json,
+        sent: &[],
+        error_when: None,
+        steps: &[],
     };
     /// The values the spec's templates read, in the generator's numbering.
     fn scope<'a>(
@@ -363,6 +372,11 @@ pub mod revoiceit {
         /// The configuration the client was built with.
         pub fn config(&self) -> &Config {
             &self.config
+        }
+        /// The HTTP client it sends through; API calls can share its
+        /// connection pool (`http().reqwest()`).
+        pub fn http(&self) -> &rt::HttpClient {
+            &self.http
         }
         /// Creates an accessToken (valid for one hour) and a refreshToken.
         ///

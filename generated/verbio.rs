@@ -125,7 +125,7 @@ pub mod verbio {
             }
         }
     }
-    const TOKEN_OPERATION: rt::Operation = rt::Operation {
+    static TOKEN_OPERATION: rt::Operation = rt::Operation {
         vendor: VENDOR,
         name: "token",
         method: rt::Method::POST,
@@ -170,6 +170,9 @@ pub mod verbio {
             basic_auth: None,
         },
         response: rt::BodyFormat::Json,
+        sent: &[],
+        error_when: None,
+        steps: &[],
     };
     /// The values the spec's templates read, in the generator's numbering.
     fn scope<'a>(
@@ -227,6 +230,11 @@ pub mod verbio {
         /// The configuration the client was built with.
         pub fn config(&self) -> &Config {
             &self.config
+        }
+        /// The HTTP client it sends through; API calls can share its
+        /// connection pool (`http().reqwest()`).
+        pub fn http(&self) -> &rt::HttpClient {
+            &self.http
         }
         /// Obtains a JWT; call again with the same credentials to renew it.
         ///

@@ -194,7 +194,7 @@ pub mod voipex {
             }
         }
     }
-    const TOKEN_OPERATION: rt::Operation = rt::Operation {
+    static TOKEN_OPERATION: rt::Operation = rt::Operation {
         vendor: VENDOR,
         name: "token",
         method: rt::Method::POST,
@@ -222,6 +222,9 @@ pub mod voipex {
             basic_auth: None,
         },
         response: rt::BodyFormat::Json,
+        sent: &[],
+        error_when: None,
+        steps: &[],
     };
     /// The refresh response as the vendor sends it.
     #[derive(Debug, Clone)]
@@ -343,7 +346,7 @@ pub mod voipex {
             }
         }
     }
-    const REFRESH_OPERATION: rt::Operation = rt::Operation {
+    static REFRESH_OPERATION: rt::Operation = rt::Operation {
         vendor: VENDOR,
         name: "refresh",
         method: rt::Method::POST,
@@ -374,6 +377,9 @@ pub mod voipex {
             basic_auth: None,
         },
         response: rt::BodyFormat::Json,
+        sent: &[],
+        error_when: None,
+        steps: &[],
     };
     /// The values the spec's templates read, in the generator's numbering.
     fn scope<'a>(
@@ -431,6 +437,11 @@ pub mod voipex {
         /// The configuration the client was built with.
         pub fn config(&self) -> &Config {
             &self.config
+        }
+        /// The HTTP client it sends through; API calls can share its
+        /// connection pool (`http().reqwest()`).
+        pub fn http(&self) -> &rt::HttpClient {
+            &self.http
         }
         /// Obtains an access and a refresh token with the password grant.
         ///

@@ -8,6 +8,7 @@ use crate::authorize::{ApiAuthorization, Authorizer};
 use crate::error::Error;
 use crate::token::{Token, TokenParts, normalize};
 use crate::value::Scope;
+use secrecy::{ExposeSecret, SecretString};
 
 /// A vendor's token endpoints behind one interface.
 ///
@@ -118,4 +119,116 @@ pub async fn refreshed_from<R>(
 #[doc(hidden)]
 pub async fn revoked<R>(call: impl Future<Output = Result<R, Error>>) -> Result<(), Error> {
     call.await.map(drop)
+}
+
+/// A vendor without a token operation: API calls carry the credentials
+/// themselves, and the "token" is a never-expiring stand-in that lets such a
+/// vendor use the same `TokenManager` and `authorization()` API.
+#[doc(hidden)]
+pub fn static_token() -> std::future::Ready<Result<Token, Error>> {
+    std::future::ready(Ok(Token::never_expiring(String::new())))
+}
+
+/// A long-lived refresh token issued once (by a consent flow) and given as a
+/// credential. It seeds the refresh operation; when the vendor rotates it,
+/// the newest value replaces it here, and the application's callback is told
+/// so that it can persist it. Clones share the value.
+#[derive(Clone)]
+pub struct RefreshSeed {
+    current: std::sync::Arc<arc_swap::ArcSwap<Token>>,
+    on_rotate: Option<OnRotate>,
+}
+
+/// What an application is told when the refresh token rotates.
+type OnRotate = std::sync::Arc<dyn Fn(&SecretString) + Send + Sync>;
+
+impl std::fmt::Debug for RefreshSeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshSeed")
+            .field("refresh_token", &"[REDACTED]")
+            .field("on_rotate", &self.on_rotate.is_some())
+            .finish()
+    }
+}
+
+impl RefreshSeed {
+    /// A seed holding `refresh_token`.
+    pub fn new(refresh_token: &SecretString) -> Self {
+        RefreshSeed {
+            current: std::sync::Arc::new(arc_swap::ArcSwap::from_pointee(seed_token(
+                refresh_token,
+            ))),
+            on_rotate: None,
+        }
+    }
+
+    /// Calls `callback` with each new refresh token the vendor rotates to.
+    pub fn on_rotate(&mut self, callback: impl Fn(&SecretString) + Send + Sync + 'static) {
+        self.on_rotate = Some(std::sync::Arc::new(callback));
+    }
+
+    /// The newest refresh token.
+    pub fn refresh_token(&self) -> SecretString {
+        self.current
+            .load()
+            .refresh_token()
+            .cloned()
+            .unwrap_or_else(|| SecretString::from(String::new()))
+    }
+
+    /// A token holding only the newest refresh token, for the refresh call.
+    pub fn token(&self) -> std::sync::Arc<Token> {
+        self.current.load_full()
+    }
+
+    /// Takes note of `token`'s refresh token: a rotated one replaces the
+    /// seed and is reported.
+    pub fn observe(&self, token: &Token) {
+        let Some(new) = token.refresh_token() else {
+            return;
+        };
+        let current = self.current.load();
+        let changed = current
+            .refresh_token()
+            .is_none_or(|old| old.expose_secret() != new.expose_secret());
+        if changed {
+            self.current.store(std::sync::Arc::new(seed_token(new)));
+            if let Some(callback) = &self.on_rotate {
+                callback(new);
+            }
+        }
+    }
+}
+
+fn seed_token(refresh_token: &SecretString) -> Token {
+    Token::new(String::new(), Duration::ZERO)
+        .with_refresh_token(refresh_token.expose_secret().to_owned(), None)
+}
+
+/// The first token of a seeded vendor: its refresh operation, called with
+/// the seed's newest refresh token.
+#[doc(hidden)]
+pub async fn token_from_seed<R>(
+    seed: &RefreshSeed,
+    seed_token: std::sync::Arc<Token>,
+    call: impl Future<Output = Result<R, Error>>,
+    into_parts: fn(R) -> TokenParts,
+) -> Result<Token, Error> {
+    let response = call.await?;
+    let token = normalize(into_parts(response)).keep_refresh_token_of(&seed_token);
+    seed.observe(&token);
+    Ok(token)
+}
+
+/// [`refreshed_from`] that also keeps a seed up to date.
+#[doc(hidden)]
+pub async fn refreshed_with_seed<R>(
+    seed: &RefreshSeed,
+    current: &Token,
+    call: impl Future<Output = Result<R, Error>>,
+    into_parts: fn(R) -> TokenParts,
+) -> Result<Token, Error> {
+    let token = refreshed_from(current, call, into_parts).await?;
+    seed.observe(&token);
+    Ok(token)
 }

@@ -14,7 +14,7 @@ use vendor_auth_rules::{BodyFormat, PlainHttp, check_transport};
 
 use crate::error::Error;
 use crate::value::{Json, Part, Scope, Template};
-use crate::wire::{DecodeError, WireResponse};
+use crate::wire::{DecodeError, Source, WireResponse};
 
 /// The HTTP client token requests go through: bounded in time and in body
 /// size, and never following redirects (a redirect would carry credentials
@@ -140,6 +140,32 @@ pub struct Operation {
     pub request: Request,
     /// How the success body is read.
     pub response: BodyFormat,
+    /// Values the request sends that the response may read back
+    /// (`Source::Sent`), e.g. a requested lifetime.
+    pub sent: &'static [Template],
+    /// A success response that reports an error in its body.
+    pub error_when: Option<ErrorWhen>,
+    /// Exchanges made first, in order, whose outputs later ones read.
+    pub steps: &'static [Step],
+}
+
+/// An error reported inside a success response: when `source` is present,
+/// the call fails as if the vendor had answered `status`.
+#[derive(Debug)]
+pub struct ErrorWhen {
+    /// The field whose presence means an error, e.g. `error`.
+    pub source: Source,
+    /// The status to report it as (a 400 is a rejection, never retried).
+    pub status: u16,
+}
+
+/// An earlier exchange of a chained operation.
+#[derive(Debug)]
+pub struct Step {
+    /// The request and how its success is recognized.
+    pub operation: Operation,
+    /// What later exchanges read from its response, by name.
+    pub outputs: &'static [(&'static str, Source)],
 }
 
 /// Where a request's values go.
@@ -246,6 +272,9 @@ pub fn resolve_base_url(
                         // would change the URL's structure is refused rather
                         // than escaped.
                         if value.is_empty()
+                            || value.starts_with('.')
+                            || value.ends_with('.')
+                            || value.contains("..")
                             || value.contains(['/', '\\', '?', '#', '@', '%', '{', '}'])
                             || value.chars().any(|c| c.is_whitespace() || c.is_control())
                         {
@@ -277,6 +306,7 @@ struct Built {
     url: Url,
     headers: HeaderMap,
     body: Option<Vec<u8>>,
+    sent: Vec<Option<String>>,
 }
 
 impl<'a> Call<'a> {
@@ -303,13 +333,11 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// Evaluates every value of the request. Synchronous, so that the scope
-    /// (with its once-per-request values) is gone before the first await.
-    fn build(&self) -> Result<Built, Error> {
-        let op = self.operation;
-        let scope = &self.scope;
-        let mut url = self.base_url.clone();
-        let path = self.path()?;
+    /// Evaluates every value of `op`'s request. Synchronous: the scope is
+    /// never borrowed across an await.
+    fn build(op: &'static Operation, base_url: &Url, scope: &Scope<'_>) -> Result<Built, Error> {
+        let mut url = base_url.clone();
+        let path = Self::path(op, scope)?;
         if !path.is_empty() {
             let joined = format!("{}{}", url.path().trim_end_matches('/'), path);
             url.set_path(&joined);
@@ -401,20 +429,29 @@ impl<'a> Call<'a> {
             header.set_sensitive(value.is_secret());
             headers.insert(name, header);
         }
-        Ok(Built { url, headers, body })
+        let sent = op
+            .sent
+            .iter()
+            .map(|t| Ok(t.eval(scope)?.map(|v| v.text().to_owned())))
+            .collect::<Result<_, Error>>()?;
+        Ok(Built {
+            url,
+            headers,
+            body,
+            sent,
+        })
     }
 
     /// The operation's path with each value encoded as one path segment:
     /// no value can add a segment, climb with `..`, or start a query.
-    fn path(&self) -> Result<String, Error> {
-        let op = self.operation;
+    fn path(op: &Operation, scope: &Scope<'_>) -> Result<String, Error> {
         let mut path = String::new();
         for part in op.path.0 {
             match part {
                 Part::Text(literal) => path.push_str(literal),
                 Part::Ref(..) => {
                     let value = Template(std::slice::from_ref(part))
-                        .eval(&self.scope)?
+                        .eval(scope)?
                         .ok_or_else(|| {
                             Self::encode_error(op, "a path variable is not set".into())
                         })?;
@@ -432,31 +469,78 @@ impl<'a> Call<'a> {
         Ok(path)
     }
 
-    /// Sends the request and reads the success response with `read`.
+    /// Runs the operation's steps, then sends the request and reads the
+    /// success response with `read`.
     pub async fn send<T>(
-        self,
+        mut self,
         read: fn(&mut WireResponse) -> Result<T, DecodeError>,
     ) -> Result<T, Error> {
         let operation = self.operation;
-        let http = self.http;
-        let built = self.build();
-        let (status, headers, body) = send_raw(http, operation, built?).await?;
-        WireResponse::new(status, headers, body, operation.response)
-            .and_then(|mut response| read(&mut response))
-            .map_err(|error| Error::Decode {
-                vendor: operation.vendor,
-                operation: operation.name,
-                message: error.to_string(),
-            })
+        self.run_steps().await?;
+        let built = Self::build(operation, self.base_url, &self.scope);
+        let mut response = receive(self.http, operation, built?).await?;
+        read(&mut response).map_err(|error| decode_error(operation, error))
     }
 
-    /// Sends the request and ignores the success body.
-    pub async fn send_expecting_no_body(self) -> Result<(), Error> {
+    /// Runs the steps, then sends the request and ignores the success body.
+    pub async fn send_expecting_no_body(mut self) -> Result<(), Error> {
         let operation = self.operation;
-        let http = self.http;
-        let built = self.build();
-        send_raw(http, operation, built?).await.map(drop)
+        self.run_steps().await?;
+        let built = Self::build(operation, self.base_url, &self.scope);
+        receive(self.http, operation, built?).await.map(drop)
     }
+
+    async fn run_steps(&mut self) -> Result<(), Error> {
+        for step in self.operation.steps {
+            let built = Self::build(&step.operation, self.base_url, &self.scope);
+            let mut response = receive(self.http, &step.operation, built?).await?;
+            let mut outputs = Vec::with_capacity(step.outputs.len());
+            for (name, source) in step.outputs {
+                let value = response
+                    .required(source, crate::wire::read::string)
+                    .map_err(|error| decode_error(&step.operation, error))?;
+                outputs.push((*name, secrecy::SecretString::from(value)));
+            }
+            self.scope.push_step(outputs);
+        }
+        Ok(())
+    }
+}
+
+fn decode_error(operation: &Operation, error: DecodeError) -> Error {
+    Error::Decode {
+        vendor: operation.vendor,
+        operation: operation.name,
+        message: error.to_string(),
+    }
+}
+
+/// Sends a built request and parses its success response, applying the
+/// operation's error-in-a-success-body rule.
+async fn receive(
+    http: &HttpClient,
+    operation: &'static Operation,
+    built: Built,
+) -> Result<WireResponse, Error> {
+    let sent = built.sent.clone();
+    let (status, headers, body) = send_raw(http, operation, built).await?;
+    let error_body = operation.error_when.as_ref().map(|_| body.clone());
+    let mut response = WireResponse::new(status, headers, body, operation.response)
+        .map_err(|error| decode_error(operation, error))?
+        .with_sent(sent);
+    if let (Some(rule), Some(body)) = (&operation.error_when, error_body)
+        && response.has(&rule.source)
+    {
+        return Err(Error::Status {
+            vendor: operation.vendor,
+            operation: operation.name,
+            status: rule.status,
+            meaning: operation.meaning(rule.status),
+            details: error_details(&body, operation.error_fields, operation.response),
+            retry_after: None,
+        });
+    }
+    Ok(response)
 }
 
 /// Everything but RFC 3986's unreserved characters and the sub-delimiters
@@ -474,7 +558,9 @@ async fn send_raw(
     operation: &'static Operation,
     built: Built,
 ) -> Result<(u16, HeaderMap, Vec<u8>), Error> {
-    let Built { url, headers, body } = built;
+    let Built {
+        url, headers, body, ..
+    } = built;
     let mut request = http
         .inner
         .request(operation.method.clone(), url)
@@ -519,7 +605,7 @@ async fn send_raw(
         operation: operation.name,
         status,
         meaning: operation.meaning(status),
-        details: error_details(&bytes, operation.error_fields),
+        details: error_details(&bytes, operation.error_fields, BodyFormat::Json),
         retry_after,
     })
 }
@@ -533,9 +619,16 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 /// The spec's error fields from a JSON error body, shortened. Other fields
 /// are not shown: an error body may echo what was sent.
-fn error_details(body: &[u8], fields: &[&str]) -> Option<String> {
+fn error_details(body: &[u8], fields: &[&str], format: BodyFormat) -> Option<String> {
     const MAX_CHARS: usize = 300;
-    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let value: serde_json::Value = match format {
+        BodyFormat::Form => serde_json::Value::Object(
+            url::form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), serde_json::Value::String(v.into_owned())))
+                .collect(),
+        ),
+        _ => serde_json::from_slice(body).ok()?,
+    };
     let parts: Vec<String> = fields
         .iter()
         .filter_map(|field| {
@@ -570,7 +663,18 @@ mod tests {
             resolve("a.example.com").unwrap().as_str(),
             "https://a.example.com/"
         );
-        for bad in ["", "evil.com/x", "a@b", "a?b", "a\\b", "a b", "a%2fb"] {
+        for bad in [
+            "",
+            "evil.com/x",
+            "a@b",
+            "a?b",
+            "a\\b",
+            "a b",
+            "a%2fb",
+            "..",
+            ".a",
+            "a..b",
+        ] {
             assert!(resolve(bad).is_err(), "{bad}");
         }
     }
@@ -608,11 +712,16 @@ mod tests {
     fn error_details_show_only_named_fields() {
         let body =
             br#"{"error":"invalid_client","error_description":"bad secret","echo":"s3cret"}"#;
-        let details = error_details(body, &["error", "error_description"]).unwrap();
+        let details =
+            error_details(body, &["error", "error_description"], BodyFormat::Json).unwrap();
         assert_eq!(
             details,
             "error: invalid_client, error_description: bad secret"
         );
-        assert!(error_details(b"<html>", &["error"]).is_none());
+        assert!(error_details(b"<html>", &["error"], BodyFormat::Json).is_none());
+        assert_eq!(
+            error_details(b"error=bad_refresh_token&x=1", &["error"], BodyFormat::Form).unwrap(),
+            "error: bad_refresh_token"
+        );
     }
 }

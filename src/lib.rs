@@ -43,7 +43,7 @@ mod value;
 mod wire;
 
 pub use authorize::{ApiAuthorization, Authorizer, Prepared};
-pub use client::TokenClient;
+pub use client::{RefreshSeed, TokenClient};
 pub use error::Error;
 pub use http::{HttpClient, HttpClientBuilder};
 pub use manager::{CachedToken, TokenManager, TokenManagerBuilder};
@@ -59,11 +59,14 @@ pub use value::Scope;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::authorize::ApiAuthorization;
-    pub use crate::client::{TokenClient, refreshed_from, revoked, token_from};
+    pub use crate::client::{
+        RefreshSeed, TokenClient, refreshed_from, refreshed_with_seed, revoked, static_token,
+        token_from, token_from_seed,
+    };
     pub use crate::error::Error;
     pub use crate::http::{
-        BaseUrl, BasicAuth, Body, Call, ErrorStatus, HttpClient, Operation, Request, StatusMatch,
-        resolve_base_url,
+        BaseUrl, BasicAuth, Body, Call, ErrorStatus, ErrorWhen, HttpClient, Operation, Request,
+        StatusMatch, Step, resolve_base_url,
     };
     pub use crate::registry::{
         Chosen, EnvVar, EnvironmentInfo, FromEnv, Selection, Vendor, env_optional, env_required,

@@ -94,6 +94,12 @@ impl Token {
         token
     }
 
+    /// A token that lasts until revoked (capped at ten years), e.g. the
+    /// stand-in token of a vendor whose API calls carry a static key.
+    pub fn never_expiring(access_token: impl Into<String>) -> Token {
+        Token::new(access_token, MAX_LIFETIME)
+    }
+
     /// With a refresh token, which expires after `lifetime` if given.
     pub fn with_refresh_token(
         mut self,

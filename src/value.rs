@@ -46,6 +46,8 @@ pub enum Ref {
     Uuid,
     /// A named value of the spec.
     Named(&'static Template),
+    /// An output of an earlier step of the same operation: step index, name.
+    Step(usize, &'static str),
 }
 
 /// A field of the current token a request may send.
@@ -117,6 +119,10 @@ pub struct Scope<'a> {
     credentials: Vec<&'a SecretString>,
     variables: Vec<Var<'a>>,
     token: Option<&'a Token>,
+    /// A token the scope owns (a refresh token seeded from a credential).
+    owned_token: Option<std::sync::Arc<Token>>,
+    /// Outputs of the steps run so far, by step.
+    steps: Vec<Vec<(&'static str, SecretString)>>,
     now: OnceCell<OffsetDateTime>,
     uuid: OnceCell<String>,
 }
@@ -135,6 +141,8 @@ impl<'a> Scope<'a> {
             credentials,
             variables,
             token,
+            owned_token: None,
+            steps: Vec::new(),
             now: OnceCell::new(),
             uuid: OnceCell::new(),
         }
@@ -146,14 +154,19 @@ impl<'a> Scope<'a> {
     }
 
     /// The current token, if the scope has one.
-    pub fn token(&self) -> Option<&'a Token> {
-        self.token
+    pub fn token(&self) -> Option<&Token> {
+        self.owned_token.as_deref().or(self.token)
     }
 
-    /// The same scope with `token` as the current token.
-    pub fn with_token(mut self, token: &'a Token) -> Self {
-        self.token = Some(token);
+    /// The same scope with `token`, which it keeps, as the current token.
+    pub fn with_owned_token(mut self, token: std::sync::Arc<Token>) -> Self {
+        self.owned_token = Some(token);
         self
+    }
+
+    /// Records the outputs of the next step.
+    pub fn push_step(&mut self, outputs: Vec<(&'static str, SecretString)>) {
+        self.steps.push(outputs);
     }
 
     fn now(&self) -> OffsetDateTime {
@@ -287,7 +300,7 @@ impl Ref {
                 Some(Var::Absent) | None => None,
             },
             Ref::Token(field) => {
-                let Some(token) = scope.token else {
+                let Some(token) = scope.token() else {
                     return Err(Error::Config {
                         vendor: scope.vendor,
                         message: "this request needs the current token, and none was given".into(),
@@ -331,6 +344,11 @@ impl Ref {
                 Kind::Text,
             ),
             Ref::Named(template) => template.eval(scope)?,
+            Ref::Step(step, name) => scope
+                .steps
+                .get(*step)
+                .and_then(|outputs| outputs.iter().find(|(n, _)| n == name))
+                .and_then(|(_, value)| secret(value)),
         })
     }
 }

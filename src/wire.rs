@@ -40,6 +40,9 @@ pub enum Source {
     Body,
     /// The first of these that is present.
     FirstOf(&'static [Source]),
+    /// A value the request itself sent (by index into the operation's
+    /// `sent` list), e.g. the lifetime a TTL header asked for.
+    Sent(usize),
 }
 
 /// One step of a JSON path.
@@ -72,6 +75,7 @@ impl fmt::Display for Source {
             Source::Header(name) => write!(f, "header `{name}`"),
             Source::Cookie(name) => write!(f, "cookie `{name}`"),
             Source::Body => f.write_str("the body"),
+            Source::Sent(_) => f.write_str("the value sent"),
             Source::FirstOf(sources) => {
                 for (i, source) in sources.iter().enumerate() {
                     if i > 0 {
@@ -91,6 +95,7 @@ pub struct WireResponse {
     status: u16,
     headers: HeaderMap,
     body: Body,
+    sent: Vec<Option<String>>,
 }
 
 #[derive(Debug)]
@@ -139,12 +144,19 @@ impl WireResponse {
             status,
             headers,
             body,
+            sent: Vec::new(),
         })
     }
 
     /// A JSON body, as the tests and fuzz targets build one.
     pub fn json(body: &[u8]) -> Result<WireResponse, DecodeError> {
         WireResponse::new(200, HeaderMap::new(), body.to_vec(), BodyFormat::Json)
+    }
+
+    /// With the values the request sent that the response may refer to.
+    pub fn with_sent(mut self, sent: Vec<Option<String>>) -> Self {
+        self.sent = sent;
+        self
     }
 
     /// The response's status.
@@ -200,7 +212,17 @@ impl WireResponse {
                 _ => None,
             },
             Source::FirstOf(sources) => sources.iter().find_map(|s| self.take(s)),
+            Source::Sent(index) => self
+                .sent
+                .get_mut(*index)
+                .and_then(Option::take)
+                .map(Value::String),
         }
+    }
+
+    /// Whether `source` holds a value (it is taken if so).
+    pub fn has(&mut self, source: &Source) -> bool {
+        self.take(source).is_some()
     }
 
     /// A field that must be present (and not null).

@@ -95,7 +95,7 @@ fn the_schema_catches_what_editors_should_flag() {
     for (fixture, why) in [
         ("unknown_key", "a misspelt key"),
         ("wrong_type", "a string where a number goes"),
-        ("missing_operations", "a required key missing"),
+        ("missing_environments", "a required key missing"),
         ("unknown_body_encoding", "a value outside the allowed set"),
         ("expiry_unknown_kind", "a value outside the allowed set"),
     ] {

@@ -23,15 +23,28 @@ pub struct Vendor {
     pub variables: Vec<Variable>,
     pub credentials: Vec<Credential>,
     pub refresh_ahead_seconds: Option<u64>,
-    pub token: Operation,
+    /// `None` for a vendor without a token operation (static credentials,
+    /// or a refresh token seeded from a credential).
+    pub token: Option<Operation>,
     pub refresh: Option<Operation>,
     pub revoke: Option<Operation>,
     pub authorization: Authorization,
 }
 
 impl Vendor {
+    /// The credential that seeds the refresh token, if there is one.
+    pub fn seed(&self) -> Option<&Credential> {
+        self.credentials.iter().find(|c| c.refresh_token)
+    }
+
+    /// Whether API calls carry credentials only: no token is ever obtained.
+    pub fn is_static(&self) -> bool {
+        self.token.is_none() && self.refresh.is_none()
+    }
+
     pub fn operations(&self) -> impl Iterator<Item = &Operation> {
-        std::iter::once(&self.token)
+        self.token
+            .iter()
             .chain(self.refresh.as_ref())
             .chain(self.revoke.as_ref())
     }
@@ -81,6 +94,8 @@ pub struct Credential {
     /// Rust field name; also the name used in the spec.
     pub field: String,
     pub description: Option<String>,
+    /// Seeds the refresh token.
+    pub refresh_token: bool,
 }
 
 /// A template: literal text and references.
@@ -105,6 +120,8 @@ pub enum Ref {
     Uuid,
     /// A named value, inlined.
     Named(String, Box<Template>),
+    /// An output of an earlier step: step index, output name.
+    Step(usize, String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,14 +190,34 @@ pub struct Operation {
     pub request: Request,
     pub response: Response,
     pub errors: Errors,
+    pub steps: Vec<Step>,
+}
+
+/// An earlier exchange of a chained operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub name: String,
+    pub description: Option<String>,
+    pub method: Method,
+    pub path_text: String,
+    pub path: Template,
+    pub success: Vec<u16>,
+    pub request: Request,
+    pub format: BodyFormat,
+    pub outputs: Vec<(String, Source)>,
 }
 
 impl Operation {
-    /// Whether the operation reads the current token.
-    pub fn uses_token(&self) -> bool {
-        self.request
-            .templates()
-            .any(|t| t.refs().iter().any(|r| matches!(r, Ref::Token(_))))
+    /// Every template the operation sends: its steps' and its own.
+    pub fn templates(&self) -> impl Iterator<Item = &Template> {
+        let steps = self
+            .steps
+            .iter()
+            .flat_map(|step| std::iter::once(&step.path).chain(step.request.templates()));
+        steps
+            .chain(std::iter::once(&self.path))
+            .chain(self.request.templates())
+            .chain(&self.response.sent)
     }
 }
 
@@ -263,6 +300,9 @@ pub struct BasicAuth {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response {
     pub format: BodyFormat,
+    /// Templates the request sends that fields read back (`Source::Sent`).
+    pub sent: Vec<Template>,
+    pub error_when: Option<(Source, u16)>,
     /// Every field of the response struct, in spec order.
     pub fields: Vec<ResponseField>,
     pub expiry: Option<Expiry>,
@@ -274,6 +314,8 @@ impl Default for Response {
     fn default() -> Self {
         Response {
             format: BodyFormat::None,
+            sent: Vec::new(),
+            error_when: None,
             fields: Vec::new(),
             expiry: None,
             default_lifetime_seconds: None,
@@ -322,12 +364,15 @@ pub enum Source {
     Cookie(String),
     Body,
     FirstOf(Vec<Source>),
+    /// Index into `Response::sent`.
+    Sent(usize),
 }
 
 impl Source {
     pub fn is_json(&self) -> bool {
         match self {
             Source::Json(_) => true,
+            Source::Sent(_) => false,
             Source::FirstOf(all) => all.iter().all(Source::is_json),
             _ => false,
         }

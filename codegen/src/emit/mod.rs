@@ -314,6 +314,7 @@ fn describe(template: &Template) -> String {
                     Ref::NowCustom(_) => "now".to_owned(),
                     Ref::Uuid => "uuid".to_owned(),
                     Ref::Named(name, _) => name.clone(),
+                    Ref::Step(_, name) => format!("steps.{name}"),
                 };
                 let functions: String = functions.iter().map(|f| format!(" | {f}")).collect();
                 format!("{{{name}{functions}}}")

@@ -205,11 +205,69 @@ fn expiry_value(response: &Response, expiry: Option<&Expiry>) -> TokenStream {
 
 fn descriptor(op: &Operation) -> TokenStream {
     let name = format_ident!("{}_OPERATION", op.kind.name().to_ascii_uppercase());
-    let operation = op.kind.name();
-    let method = format_ident!("{}", op.method.name());
-    let path = values::template(&op.path);
-    let success = op.success.iter().map(|s| Literal::u16_unsuffixed(*s));
-    let statuses = op.errors.statuses.iter().map(|s| {
+    let steps = op.steps.iter().map(|step| {
+        let operation = operation_literal(
+            op.kind.name(),
+            step.method,
+            &step.path,
+            &step.success,
+            &op.errors,
+            &step.request,
+            step.format,
+            quote! { &[] },
+            quote! { None },
+            quote! { &[] },
+        );
+        let outputs = step.outputs.iter().map(|(name, source)| {
+            let source = values::source(source);
+            quote! { (#name, #source) }
+        });
+        quote! { rt::Step { operation: #operation, outputs: &[ #( #outputs ),* ] } }
+    });
+    let sent = op.response.sent.iter().map(values::template);
+    let error_when = match &op.response.error_when {
+        Some((source, status)) => {
+            let source = values::source(source);
+            let status = Literal::u16_unsuffixed(*status);
+            quote! { Some(rt::ErrorWhen { source: #source, status: #status }) }
+        }
+        None => quote! { None },
+    };
+    let operation = operation_literal(
+        op.kind.name(),
+        op.method,
+        &op.path,
+        &op.success,
+        &op.errors,
+        &op.request,
+        op.response.format,
+        quote! { &[ #( #sent ),* ] },
+        error_when,
+        quote! { &[ #( #steps ),* ] },
+    );
+    quote! {
+        static #name: rt::Operation = #operation;
+    }
+}
+
+/// An `rt::Operation { .. }` literal.
+#[allow(clippy::too_many_arguments)]
+fn operation_literal(
+    operation: &str,
+    method: Method,
+    path: &Template,
+    success: &[u16],
+    errors: &Errors,
+    request: &Request,
+    format: BodyFormat,
+    sent: TokenStream,
+    error_when: TokenStream,
+    steps: TokenStream,
+) -> TokenStream {
+    let method = format_ident!("{}", method.name());
+    let path = values::template(path);
+    let success = success.iter().map(|s| Literal::u16_unsuffixed(*s));
+    let statuses = errors.statuses.iter().map(|s| {
         let meaning = &s.meaning;
         let matcher = match s.status {
             StatusMatch::Exact(code) => {
@@ -223,8 +281,7 @@ fn descriptor(op: &Operation) -> TokenStream {
         };
         quote! { rt::ErrorStatus { status: #matcher, meaning: #meaning } }
     });
-    let fields = &op.errors.body_fields;
-    let request = &op.request;
+    let fields = &errors.body_fields;
     let query = values::entries(&request.query);
     let headers = values::entries(&request.headers);
     let body = match &request.body {
@@ -251,9 +308,9 @@ fn descriptor(op: &Operation) -> TokenStream {
         }
         None => quote! { None },
     };
-    let format = format_ident!("{}", op.response.format.variant());
+    let format = format_ident!("{}", format.variant());
     quote! {
-        const #name: rt::Operation = rt::Operation {
+        rt::Operation {
             vendor: VENDOR,
             name: #operation,
             method: rt::Method::#method,
@@ -268,7 +325,10 @@ fn descriptor(op: &Operation) -> TokenStream {
                 basic_auth: #basic,
             },
             response: rt::BodyFormat::#format,
-        };
+            sent: #sent,
+            error_when: #error_when,
+            steps: #steps,
+        }
     }
 }
 
@@ -278,18 +338,72 @@ fn descriptor(op: &Operation) -> TokenStream {
 /// its own.
 pub fn client(vendor: &Vendor) -> TokenStream {
     let functions = vendor.operations().map(function);
+    let seeded = vendor.seed().is_some();
+    let fetch = if vendor.token.is_some() {
+        quote! { rt::token_from(self.token(), TokenResponse::into_parts) }
+    } else if seeded {
+        quote! {
+            let seed = self.seed.token();
+            let call = rt::Call::new(
+                &self.http,
+                &self.base_url,
+                &REFRESH_OPERATION,
+                scope(&self.config, &self.credentials, None).with_owned_token(seed.clone()),
+            )
+            .send(RefreshResponse::from_wire);
+            rt::token_from_seed(&self.seed, seed, call, RefreshResponse::into_parts)
+        }
+    } else {
+        quote! { rt::static_token() }
+    };
+    let fetch = quote! {
+        fn fetch_token(&self) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send {
+            #fetch
+        }
+    };
     let refresh = vendor.refresh.as_ref().map(|_| {
-        let call = quote! { self.refresh(current) };
+        let body = if seeded {
+            quote! { rt::refreshed_with_seed(&self.seed, current, self.refresh(current), RefreshResponse::into_parts) }
+        } else {
+            quote! { rt::refreshed_from(current, self.refresh(current), RefreshResponse::into_parts) }
+        };
         quote! {
             fn supports_refresh(&self) -> bool {
                 true
             }
 
             fn refresh_token<'a>(&'a self, current: &'a rt::Token) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send + 'a {
-                rt::refreshed_from(current, #call, RefreshResponse::into_parts)
+                #body
             }
         }
     });
+    let (seed_field, seed_init, seed_value, seed_methods) = match vendor.seed() {
+        Some(credential) => {
+            let field = ident(&credential.field);
+            (
+                quote! { seed: rt::RefreshSeed, },
+                quote! { let seed = rt::RefreshSeed::new(&credentials.#field); },
+                quote! { seed, },
+                quote! {
+                    /// The newest refresh token: the credential until the
+                    /// vendor rotates it, then the latest it issued. Persist
+                    /// it (or use [`Client::on_refresh_token_rotated`]) to
+                    /// start from it next time.
+                    pub fn latest_refresh_token(&self) -> rt::SecretString {
+                        self.seed.refresh_token()
+                    }
+
+                    /// Calls `callback` with each new refresh token the
+                    /// vendor rotates to, e.g. to store it.
+                    pub fn on_refresh_token_rotated(mut self, callback: impl Fn(&rt::SecretString) + Send + Sync + 'static) -> Self {
+                        self.seed.on_rotate(callback);
+                        self
+                    }
+                },
+            )
+        }
+        None => Default::default(),
+    };
     let revoke = vendor.revoke.as_ref().map(|_| {
         quote! {
             fn supports_revoke(&self) -> bool {
@@ -337,6 +451,7 @@ pub fn client(vendor: &Vendor) -> TokenStream {
             base_url: rt::Url,
             config: Config,
             credentials: Credentials,
+            #seed_field
         }
 
         impl Client {
@@ -349,7 +464,8 @@ pub fn client(vendor: &Vendor) -> TokenStream {
             pub fn with_http(config: impl Into<Config>, credentials: Credentials, http: rt::HttpClient) -> Result<Self, rt::Error> {
                 let config = config.into();
                 let base_url = rt::resolve_base_url(config.environment.base_url(), &scope(&config, &credentials, None), rt::PlainHttp::#plain_http)?;
-                Ok(Self { http, base_url, config, credentials })
+                #seed_init
+                Ok(Self { http, base_url, config, credentials, #seed_value })
             }
 
             /// The base URL the operations are sent to.
@@ -362,6 +478,14 @@ pub fn client(vendor: &Vendor) -> TokenStream {
                 &self.config
             }
 
+            /// The HTTP client it sends through; API calls can share its
+            /// connection pool (`http().reqwest()`).
+            pub fn http(&self) -> &rt::HttpClient {
+                &self.http
+            }
+
+            #seed_methods
+
             #( #functions )*
         }
 
@@ -370,9 +494,7 @@ pub fn client(vendor: &Vendor) -> TokenStream {
                 VENDOR
             }
 
-            fn fetch_token(&self) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send {
-                rt::token_from(self.token(), TokenResponse::into_parts)
-            }
+            #fetch
 
             #refresh
             #revoke

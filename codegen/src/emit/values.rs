@@ -50,6 +50,10 @@ fn reference_tokens(reference: &Ref) -> TokenStream {
             let inner = template(inner);
             quote! { rt::Ref::Named(&#inner) }
         }
+        Ref::Step(step, name) => {
+            let step = Literal::usize_unsuffixed(*step);
+            quote! { rt::Ref::Step(#step, #name) }
+        }
     }
 }
 
@@ -105,6 +109,10 @@ pub fn source(from: &Source) -> TokenStream {
             let all = all.iter().map(source);
             quote! { rt::Source::FirstOf(&[ #( #all ),* ]) }
         }
+        Source::Sent(index) => {
+            let index = Literal::usize_unsuffixed(*index);
+            quote! { rt::Source::Sent(#index) }
+        }
     }
 }
 
@@ -130,6 +138,7 @@ pub fn describe_source(source: &Source) -> String {
         Source::Header(name) => format!("header `{name}`"),
         Source::Cookie(name) => format!("cookie `{name}`"),
         Source::Body => "the body".to_owned(),
+        Source::Sent(_) => "the value the request sent".to_owned(),
         Source::FirstOf(all) => all
             .iter()
             .map(describe_source)

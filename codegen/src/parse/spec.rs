@@ -76,7 +76,11 @@ pub struct Spec {
     /// Error meanings shared by every operation (an operation may override).
     #[serde(default)]
     pub errors: Option<Errors>,
-    /// The token endpoints: `token` (required), `refresh` and `revoke`.
+    /// The token endpoints: `token`, `refresh` and `revoke`. A vendor whose
+    /// API calls carry the credentials themselves (an API key, Basic
+    /// `email:api_token`) has none; one whose refresh token was issued once
+    /// (a credential with `refresh_token: true`) may have only `refresh`.
+    #[serde(default)]
     pub operations: Operations,
     /// How API calls carry the token. Default (and when empty):
     /// `Authorization: Bearer {token.access_token}`.
@@ -135,6 +139,11 @@ pub struct Credential {
     /// `Credentials` field.
     #[serde(default)]
     pub description: Option<String>,
+    /// A long-lived refresh token issued once (e.g. by a consent flow). It
+    /// seeds `{token.refresh_token}` of the refresh operation until the
+    /// vendor rotates it; the client then keeps and reports the newest one.
+    #[serde(default)]
+    pub refresh_token: bool,
 }
 
 /// A named value.
@@ -185,12 +194,13 @@ impl Scalar {
 }
 
 /// The token endpoints.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Operations {
     /// Obtains a token from the credentials.
-    pub token: Operation,
+    #[serde(default)]
+    pub token: Option<Operation>,
     /// Obtains a new token with the current one (e.g. its refresh token).
     #[serde(default)]
     pub refresh: Option<Operation>,
@@ -230,6 +240,45 @@ pub struct Operation {
     /// Error meanings for this operation, replacing the vendor-wide ones.
     #[serde(default)]
     pub errors: Option<Errors>,
+    /// Exchanges made first, in order (log in, then exchange the session
+    /// for a token): each names the outputs that later steps and this
+    /// request read as `{steps.NAME.OUTPUT}`.
+    #[serde(default)]
+    pub steps: Vec<Step>,
+}
+
+/// An earlier exchange of a chained operation.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Its name in `{steps.NAME.OUTPUT}`.
+    pub name: String,
+    /// Shown in the generated documentation.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// HTTP method.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(extend("enum" = ["GET", "POST", "PUT", "PATCH", "DELETE"]))
+    )]
+    pub method: String,
+    /// Path appended to the base URL, as for an operation.
+    pub path: String,
+    /// The status of a successful response, or a list. Default 200.
+    #[serde(default)]
+    pub success_status: Option<OneOrMany>,
+    /// What the request carries.
+    #[serde(default)]
+    pub request: Request,
+    /// How the response body is read: `json` (default), `form`, `text`, `none`.
+    #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["json", "form", "text", "none"])))]
+    pub format: Option<String>,
+    /// What later exchanges read: name to source (a body field, a header, a
+    /// cookie, ...). Each is kept secret.
+    #[serde(default)]
+    pub outputs: IndexMap<String, SourceSpec>,
 }
 
 /// A status or a list of statuses.
@@ -336,12 +385,28 @@ pub struct Response {
     /// When the refresh token expires, if the vendor says.
     #[serde(default)]
     pub refresh_token_expiry: Option<ExpirySpec>,
+    /// An error the vendor reports inside a success response, e.g.
+    /// `{ field: error }`: when that field is present the call fails.
+    #[serde(default)]
+    pub error_when: Option<ErrorWhen>,
     /// Every other documented field: name to type and source. They become
     /// typed fields of the generated response struct, are kept with the
     /// token (`Token::field`), and later requests can send them as
     /// `{token.NAME}`.
     #[serde(default)]
     pub fields: IndexMap<String, Field>,
+}
+
+/// An error reported inside a success response.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ErrorWhen {
+    /// The field whose presence means an error.
+    pub field: SourceSpec,
+    /// The status to report it as. Default 400: a rejection, never retried.
+    #[serde(default)]
+    pub status: Option<u16>,
 }
 
 /// Where a response value is.
@@ -374,6 +439,10 @@ pub struct SourceMap {
     /// The first of these that the response has.
     #[serde(default)]
     pub first_of: Option<Vec<SourceSpec>>,
+    /// A value the request itself sent (a template), e.g. the lifetime a
+    /// TTL header asked for: `{ sent: "{ttl}" }`.
+    #[serde(default)]
+    pub sent: Option<Scalar>,
 }
 
 /// An expiry: `never`, or where it is and in which form.

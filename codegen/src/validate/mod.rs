@@ -5,6 +5,7 @@
 mod authorization;
 mod request;
 mod response;
+mod steps;
 mod template;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
@@ -26,6 +27,9 @@ pub fn validate(parsed: &Parsed, source_name: &str) -> Result<Vendor, Vec<Diagno
         variables: Vec::new(),
         named: IndexMap::new(),
         token_fields: token_field_names(spec),
+        step_outputs: Vec::new(),
+        sent: Vec::new(),
+        place: Place::TokenRequest,
     };
     let vendor = cx.vendor(source_name);
     if cx.diagnostics.is_empty() {
@@ -39,7 +43,12 @@ pub fn validate(parsed: &Parsed, source_name: &str) -> Result<Vendor, Vec<Diagno
 /// operation's response fields.
 fn token_field_names(spec: &spec::Spec) -> Vec<String> {
     let mut names = vec!["access_token".to_owned(), "refresh_token".to_owned()];
-    if let Some(response) = &spec.operations.token.response {
+    let operations = [&spec.operations.token, &spec.operations.refresh];
+    for response in operations
+        .into_iter()
+        .flatten()
+        .filter_map(|op| op.response.as_ref())
+    {
         if response.token_type.is_some() {
             names.push("token_type".into());
         }
@@ -48,6 +57,7 @@ fn token_field_names(spec: &spec::Spec) -> Vec<String> {
         }
         names.extend(response.fields.keys().cloned());
     }
+    names.dedup();
     names
 }
 
@@ -59,6 +69,12 @@ struct Context<'a> {
     /// Named values resolved so far (`None` while being resolved: a cycle).
     named: IndexMap<String, Option<Template>>,
     token_fields: Vec<String>,
+    /// The steps of the operation being validated, with their outputs.
+    step_outputs: Vec<(String, Vec<String>)>,
+    /// Templates the current operation's response reads back (`sent`).
+    sent: Vec<Template>,
+    /// Where the current operation's templates are used.
+    place: Place,
 }
 
 /// Which part of a `key: value` pair a diagnostic points at.
@@ -154,7 +170,11 @@ impl Context<'_> {
         let default_environment = self.default_environment(spec, &environments);
 
         let vendor_errors = spec.errors.as_ref();
-        let token = self.operation(OperationKind::Token, &spec.operations.token, vendor_errors);
+        let token = spec
+            .operations
+            .token
+            .as_ref()
+            .map(|op| self.operation(OperationKind::Token, op, vendor_errors));
         let refresh = spec
             .operations
             .refresh
@@ -184,6 +204,7 @@ impl Context<'_> {
             revoke,
             authorization,
         };
+        self.check_token_sources(&vendor);
         self.check_every_input_is_used(&vendor);
         vendor
     }
@@ -450,6 +471,7 @@ impl Context<'_> {
             out.push(Credential {
                 field: name.clone(),
                 description: credential.description.clone(),
+                refresh_token: credential.refresh_token,
             });
         }
         out
@@ -465,42 +487,12 @@ impl Context<'_> {
         let at = |tail: &[&'static str]| -> Vec<&str> {
             base.iter().copied().chain(tail.iter().copied()).collect()
         };
-        let method = Method::from_name(&op.method.to_ascii_uppercase()).unwrap_or_else(|| {
-            self.error(
-                &at(&["method"]),
-                At::Value,
-                format!("`{}` is not a supported HTTP method", op.method),
-                format!("use {}", Method::one_of()),
-            );
-            Method::Post
-        });
-        if !(op.path.is_empty() || op.path.starts_with('/'))
-            || op.path.contains(['?', '#', ' ', '\\'])
-        {
-            self.error(&at(&["path"]), At::Value, format!("`{}` is not a path", op.path), "write the path from the base URL starting with `/` (or empty), with no query string");
-        }
-        let path = self.template(&at(&["path"]), &op.path, Place::Path);
-        let success = match &op.success_status {
-            None => vec![200],
-            Some(spec::OneOrMany::One(status)) => vec![*status],
-            Some(spec::OneOrMany::Many(statuses)) => statuses.clone(),
-        };
-        if success.is_empty() {
-            self.error(
-                &at(&["success_status"]),
-                At::Value,
-                "no success status is declared",
-                "list the 2xx statuses the vendor answers with, e.g. `[200, 201]`",
-            );
-        }
-        for status in success.iter().filter(|s| !(200..300).contains(*s)) {
-            self.error(
-                &at(&["success_status"]),
-                At::Value,
-                format!("{status} is not a success status"),
-                "use 2xx statuses, e.g. `200` or `[200, 201]`; error statuses go under `errors`",
-            );
-        }
+        self.place = self.place_of(kind);
+        self.sent.clear();
+        let steps = self.steps(kind, &op.steps);
+        let method = self.method(&at(&["method"]), &op.method);
+        let path = self.path(&at(&["path"]), &op.path);
+        let success = self.success(&at(&["success_status"]), op.success_status.as_ref());
         let request = self.request(kind, method, &op.request);
         let response = self.response(kind, op.response.as_ref());
         let errors = match op.errors.as_ref().or(vendor_errors) {
@@ -514,6 +506,7 @@ impl Context<'_> {
             }
             None => Errors::default(),
         };
+        self.step_outputs.clear();
         Operation {
             kind,
             description: op.description.clone(),
@@ -524,11 +517,131 @@ impl Context<'_> {
             request,
             response,
             errors,
+            steps,
+        }
+    }
+
+    fn method(&mut self, path: &[&str], text: &str) -> Method {
+        Method::from_name(&text.to_ascii_uppercase()).unwrap_or_else(|| {
+            self.error(
+                path,
+                At::Value,
+                format!("`{text}` is not a supported HTTP method"),
+                format!("use {}", Method::one_of()),
+            );
+            Method::Post
+        })
+    }
+
+    fn path(&mut self, path: &[&str], text: &str) -> Template {
+        if !(text.is_empty() || text.starts_with('/')) || text.contains(['?', '#', ' ', '\\']) {
+            self.error(path, At::Value, format!("`{text}` is not a path"), "write the path from the base URL starting with `/` (or empty), with no query string");
+        }
+        self.template(path, text, Place::Path)
+    }
+
+    fn success(&mut self, path: &[&str], statuses: Option<&spec::OneOrMany>) -> Vec<u16> {
+        let success = match statuses {
+            None => vec![200],
+            Some(spec::OneOrMany::One(status)) => vec![*status],
+            Some(spec::OneOrMany::Many(statuses)) => statuses.clone(),
+        };
+        if success.is_empty() {
+            self.error(
+                path,
+                At::Value,
+                "no success status is declared",
+                "list the 2xx statuses the vendor answers with, e.g. `[200, 201]`",
+            );
+        }
+        for status in success.iter().filter(|s| !(200..300).contains(*s)) {
+            self.error(
+                path,
+                At::Value,
+                format!("{status} is not a success status"),
+                "use 2xx statuses, e.g. `200` or `[200, 201]`; error statuses go under `errors`",
+            );
+        }
+        success
+    }
+
+    /// Where the token comes from: a token operation, a refresh operation
+    /// seeded by a credential, or nowhere (static credentials).
+    fn check_token_sources(&mut self, vendor: &Vendor) {
+        let seeds: Vec<&Credential> = vendor
+            .credentials
+            .iter()
+            .filter(|c| c.refresh_token)
+            .collect();
+        for extra in seeds.iter().skip(1) {
+            self.error(
+                &["credentials", &extra.field, "refresh_token"],
+                At::Key,
+                "only one credential can seed the refresh token",
+                "keep `refresh_token: true` on one credential",
+            );
+        }
+        if let Some(seed) = seeds.first() {
+            if vendor.refresh.is_none() {
+                self.error(
+                    &["credentials", &seed.field, "refresh_token"],
+                    At::Key,
+                    "a refresh-token credential needs a `refresh` operation",
+                    "declare `operations.refresh`, which sends `{token.refresh_token}`",
+                );
+            }
+            if vendor.token.is_some() {
+                self.error(
+                    &["credentials", &seed.field, "refresh_token"],
+                    At::Key,
+                    "a spec with a token operation obtains its refresh tokens itself",
+                    "remove `refresh_token: true`, or the token operation",
+                );
+            }
+        } else if vendor.token.is_none() && vendor.refresh.is_some() {
+            self.error(
+                &["operations", "refresh"],
+                At::Key,
+                "a refresh operation without a token operation needs a first refresh token",
+                "mark the credential that holds it with `refresh_token: true`",
+            );
+        }
+        if vendor.is_static() {
+            if vendor.revoke.is_some() {
+                self.error(
+                    &["operations", "revoke"],
+                    At::Key,
+                    "a spec without a token operation has no token to revoke",
+                    "declare the `token` (or `refresh`) operation, or remove `revoke`",
+                );
+            }
+            let auth = &vendor.authorization;
+            let reads_token = auth
+                .headers
+                .iter()
+                .chain(&auth.query)
+                .chain(&auth.cookies)
+                .any(|(_, t)| t.refs().iter().any(|r| matches!(r, Ref::Token(_))));
+            let declared = &self.spec.authorization;
+            let declared = !(declared.headers.is_empty()
+                && declared.query.is_empty()
+                && declared.cookies.is_empty());
+            if reads_token && declared {
+                self.error(&["authorization"], At::Key, "API calls read the token, but this spec obtains none (it has no token operation)", "send the credential itself, e.g. `Authorization: \"Bearer {api_key}\"`, or declare `operations.token`");
+            } else if reads_token {
+                self.error(
+                    &["authorization"],
+                    At::Key,
+                    "a spec without a token operation must say how API calls carry its credentials",
+                    "e.g. `authorization: { headers: { Authorization: \"Bearer {api_key}\" } }`",
+                );
+            }
         }
     }
 
     fn check_every_input_is_used(&mut self, vendor: &Vendor) {
-        let mut used_credentials = vec![false; vendor.credentials.len()];
+        let mut used_credentials: Vec<bool> =
+            vendor.credentials.iter().map(|c| c.refresh_token).collect();
         let mut used_variables = vec![false; vendor.variables.len()];
         let env_templates = vendor
             .environments
@@ -537,9 +650,7 @@ impl Context<'_> {
                 BaseUrl::Template { template, .. } => Some(template),
                 BaseUrl::UserSupplied => None,
             });
-        let op_templates = vendor
-            .operations()
-            .flat_map(|op| std::iter::once(&op.path).chain(op.request.templates()));
+        let op_templates = vendor.operations().flat_map(Operation::templates);
         let auth = &vendor.authorization;
         let auth_templates = auth
             .headers

@@ -15,17 +15,44 @@ impl Context<'_> {
         request: &spec::Request,
     ) -> Request {
         let op = kind.name();
-        let place = match kind {
+        let base = ["operations", op, "request"];
+        let out = self.request_at(&base, self.place_of(kind), method, request);
+        let sends_token = out
+            .templates()
+            .any(|t| t.refs().iter().any(|r| matches!(r, Ref::Token(_))));
+        if kind != OperationKind::Token && !sends_token {
+            self.error(
+                &base,
+                At::Key,
+                format!("the {op} operation sends no token"),
+                "send the token the vendor expects, e.g. `refresh_token: \"{token.refresh_token}\"`",
+            );
+        }
+        out
+    }
+
+    /// Where the templates of `kind`'s requests are used.
+    pub(super) fn place_of(&self, kind: OperationKind) -> Place {
+        match kind {
             OperationKind::Token => Place::TokenRequest,
             _ => Place::Request,
-        };
-        let base = ["operations", op, "request"];
-        let query = self.entries(&[&base[..], &["query"]].concat(), &request.query, place);
-        let headers = self.entries(&[&base[..], &["headers"]].concat(), &request.headers, place);
+        }
+    }
+
+    /// A request at `base` (an operation's or a step's).
+    pub(super) fn request_at(
+        &mut self,
+        base: &[&str],
+        place: Place,
+        method: Method,
+        request: &spec::Request,
+    ) -> Request {
+        let query = self.entries(&[base, &["query"]].concat(), &request.query, place);
+        let headers = self.entries(&[base, &["headers"]].concat(), &request.headers, place);
         for (name, _) in &headers {
             if !is_header_name(name) {
                 self.error(
-                    &[&base[..], &["headers", name.as_str()]].concat(),
+                    &[base, &["headers", name.as_str()]].concat(),
                     At::Key,
                     format!("`{name}` is not a valid HTTP header name"),
                     "use letters, digits and `-`",
@@ -34,10 +61,10 @@ impl Context<'_> {
         }
         let body = match &request.body {
             None => Body::None,
-            Some(body) => self.body(&[&base[..], &["body"]].concat(), method, body, place),
+            Some(body) => self.body(&[base, &["body"]].concat(), method, body, place),
         };
         let basic_auth = request.basic_auth.as_ref().map(|basic| {
-            let path = [&base[..], &["basic_auth"]].concat();
+            let path = [base, &["basic_auth"]].concat();
             if request
                 .headers
                 .keys()
@@ -56,24 +83,12 @@ impl Context<'_> {
                 form_encoded: basic.form_encoded,
             }
         });
-        let out = Request {
+        Request {
             query,
             headers,
             body,
             basic_auth,
-        };
-        let sends_token = out
-            .templates()
-            .any(|t| t.refs().iter().any(|r| matches!(r, Ref::Token(_))));
-        if kind != OperationKind::Token && !sends_token {
-            self.error(
-                &base,
-                At::Key,
-                format!("the {op} operation sends no token"),
-                "send the token the vendor expects, e.g. `refresh_token: \"{token.refresh_token}\"`",
-            );
         }
-        out
     }
 
     /// Named templates (query, headers, form fields, API-call entries), each

@@ -138,6 +138,18 @@ impl Context<'_> {
             );
         }
         out.default_lifetime_seconds = response.default_lifetime_seconds;
+        if let Some(rule) = &response.error_when {
+            let here = [&path[..], &["error_when"]].concat();
+            let status = rule.status.unwrap_or(400);
+            if !(400..600).contains(&status) {
+                self.error(&[&here[..], &["status"]].concat(), At::Value, format!("{status} is not an error status"), "use the 4xx or 5xx status the error means; 400 (the default) is a rejection, never retried");
+            }
+            if let Some(source) =
+                self.source(&[&here[..], &["field"]].concat(), &rule.field, format)
+            {
+                out.error_when = Some((source, status));
+            }
+        }
         for (name, field) in &response.fields {
             let here: Vec<&str> = [&path[..], &["fields", name.as_str()]].concat();
             let Some(ty) = FieldType::from_name(&field.wire_type) else {
@@ -169,6 +181,7 @@ impl Context<'_> {
                 },
             );
         }
+        out.sent = std::mem::take(&mut self.sent);
         out
     }
 
@@ -242,7 +255,7 @@ impl Context<'_> {
                 PathStep::Index(_) => None,
             }),
             Source::Form(name) | Source::Header(name) | Source::Cookie(name) => Some(name.clone()),
-            Source::Body | Source::FirstOf(_) => None,
+            Source::Body | Source::FirstOf(_) | Source::Sent(_) => None,
         }
         .unwrap_or_else(|| match role {
             Role::Expiry => "expires".to_owned(),
@@ -268,7 +281,7 @@ impl Context<'_> {
     }
 
     /// A source as the spec gives it.
-    fn source(
+    pub(super) fn source(
         &mut self,
         path: &[&str],
         source: &spec::SourceSpec,
@@ -281,6 +294,7 @@ impl Context<'_> {
                     map.header.is_some(),
                     map.cookie.is_some(),
                     map.body.is_some(),
+                    map.sent.is_some(),
                     map.first_of.is_some(),
                 ]
                 .iter()
@@ -290,7 +304,7 @@ impl Context<'_> {
                     self.error(
                         path,
                         At::Key,
-                        "a source needs exactly one of `header`, `cookie`, `body` or `first_of`",
+                        "a source needs exactly one of `header`, `cookie`, `body`, `first_of` or `sent`",
                         "e.g. `{ header: X-Subject-Token }`, or a body field name",
                     );
                     return None;
@@ -306,6 +320,12 @@ impl Context<'_> {
                         return None;
                     }
                     return Some(Source::Header(header.clone()));
+                }
+                if let Some(sent) = &map.sent {
+                    let place = self.place;
+                    let template = self.scalar(&[path, &["sent"]].concat(), sent, place);
+                    self.sent.push(template);
+                    return Some(Source::Sent(self.sent.len() - 1));
                 }
                 if let Some(cookie) = &map.cookie {
                     return Some(Source::Cookie(cookie.clone()));

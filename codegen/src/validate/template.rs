@@ -196,6 +196,9 @@ impl Context<'_> {
         if let Some(field) = name.strip_prefix("token.") {
             return self.token_reference(path, field, place);
         }
+        if name.starts_with("steps.") {
+            return self.step_reference(path, name, place);
+        }
         if let Some(format) = name.strip_prefix("now.") {
             if place.in_url() {
                 self.error_in(
@@ -237,6 +240,15 @@ impl Context<'_> {
         }
         let spec = self.spec;
         if let Some(index) = spec.credentials.get_index_of(name) {
+            if spec.credentials[index].refresh_token {
+                self.error_in(
+                    path,
+                    name,
+                    format!("`{name}` seeds the refresh token, which the vendor may rotate"),
+                    "send `{token.refresh_token}`: it is the newest refresh token",
+                );
+                return None;
+            }
             if place == Place::BaseUrl {
                 self.error_in(path, name, format!("the credential `{name}` would be placed in the URL"), "URLs end up in logs and proxies: send credentials in a header, the body or `basic_auth`");
                 return None;
