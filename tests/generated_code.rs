@@ -56,3 +56,45 @@ fn the_build_script_output_matches_generated() {
         assert_eq!(built, module.code, "{}", module.module);
     }
 }
+
+/// Every bundled spec is named after its module and sits behind a cargo
+/// feature of that name, listed in `all-vendors` (on by default).
+#[test]
+fn every_spec_has_its_feature() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let features = &manifest[manifest.find("[features]").expect("a [features] table")..];
+    let all_start = features
+        .find("all-vendors = [")
+        .expect("an all-vendors feature");
+    let all = &features[all_start..all_start + features[all_start..].find(']').unwrap()];
+    let mut modules = Vec::new();
+    for entry in std::fs::read_dir(root.join("specs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let stem = path.file_stem().unwrap().to_str().unwrap().to_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.lines().any(|l| l == format!("module: {stem}")),
+            "{}: the file name must be the module name",
+            path.display()
+        );
+        assert!(
+            features.lines().any(|l| l == format!("{stem} = []")),
+            "Cargo.toml has no feature `{stem} = []`"
+        );
+        assert!(
+            all.contains(&format!("\"{stem}\"")),
+            "`all-vendors` does not list {stem}"
+        );
+        modules.push(stem);
+    }
+    let listed = all.matches('"').count() / 2;
+    assert_eq!(
+        listed,
+        modules.len(),
+        "all-vendors lists a vendor without a spec"
+    );
+}
