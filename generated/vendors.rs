@@ -3,6 +3,7 @@
 include!("derbysoft_ai_voice.rs");
 include!("derbysoft_ticket.rs");
 include!("revoiceit.rs");
+include!("twitch.rs");
 include!("verbio.rs");
 include!("voipex.rs");
 /// Every vendor generated here, for tools that pick one by name.
@@ -10,6 +11,7 @@ pub const VENDORS: &[::vendor_auth::Vendor] = &[
     derbysoft_ai_voice::VENDOR_INFO,
     derbysoft_ticket::VENDOR_INFO,
     revoiceit::VENDOR_INFO,
+    twitch::VENDOR_INFO,
     verbio::VENDOR_INFO,
     voipex::VENDOR_INFO,
 ];

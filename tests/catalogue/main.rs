@@ -4,3 +4,6 @@
 //! with an authorized API call that the replay checks.
 
 mod support;
+
+#[cfg(feature = "twitch")]
+mod twitch;
