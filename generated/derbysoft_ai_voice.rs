@@ -7,7 +7,7 @@
 /// Every API call carries the token as a Bearer token plus a fresh `Request-ID`
 /// (a non-nil UUID) and a UTC `Request-Time`.
 ///
-/// Build a \[`Client`\](derbysoft_ai_voice::Client) from a \[`Config`\](derbysoft_ai_voice::Config) and \[`Credentials`\](derbysoft_ai_voice::Credentials), then call its operations, or hand it to anything generic over `TokenClient`.
+/// Build a [`Client`](derbysoft_ai_voice::Client) from a [`Config`](derbysoft_ai_voice::Config) and [`Credentials`](derbysoft_ai_voice::Credentials), then call its operations, or hand it to anything generic over `TokenClient`.
 pub mod derbysoft_ai_voice {
     use ::vendor_auth::__private as rt;
     /// The vendor's name, as used in errors and logs.

@@ -6,7 +6,7 @@
 /// Secret) are exchanged for a Bearer token with the OAuth2 client_credentials
 /// grant.
 ///
-/// Build a \[`Client`\](derbysoft_ticket::Client) from a \[`Config`\](derbysoft_ticket::Config) and \[`Credentials`\](derbysoft_ticket::Credentials), then call its operations, or hand it to anything generic over `TokenClient`.
+/// Build a [`Client`](derbysoft_ticket::Client) from a [`Config`](derbysoft_ticket::Config) and [`Credentials`](derbysoft_ticket::Credentials), then call its operations, or hand it to anything generic over `TokenClient`.
 pub mod derbysoft_ticket {
     use ::vendor_auth::__private as rt;
     /// The vendor's name, as used in errors and logs.

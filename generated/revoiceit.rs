@@ -6,7 +6,7 @@
 /// clientSecret in the API section of the platform; they buy an accessToken
 /// valid for one hour and a refreshToken.
 ///
-/// Build a \[`Client`\](revoiceit::Client) from a \[`Config`\](revoiceit::Config) and \[`Credentials`\](revoiceit::Credentials), then call its operations, or hand it to anything generic over `TokenClient`.
+/// Build a [`Client`](revoiceit::Client) from a [`Config`](revoiceit::Config) and [`Credentials`](revoiceit::Credentials), then call its operations, or hand it to anything generic over `TokenClient`.
 pub mod revoiceit {
     use ::vendor_auth::__private as rt;
     /// The vendor's name, as used in errors and logs.

@@ -8,7 +8,7 @@
 ///
 /// Vendor documentation: <https://dev.twitch.tv/docs/authentication/getting-tokens-oauth/>
 ///
-/// Build a \[`Client`\](twitch::Client) from a \[`Config`\](twitch::Config) and \[`Credentials`\](twitch::Credentials), then call its operations, or hand it to anything generic over `TokenClient`.
+/// Build a [`Client`](twitch::Client) from a [`Config`](twitch::Config) and [`Credentials`](twitch::Credentials), then call its operations, or hand it to anything generic over `TokenClient`.
 pub mod twitch {
     use ::vendor_auth::__private as rt;
     /// The vendor's name, as used in errors and logs.

@@ -6,7 +6,7 @@
 /// to one day, obtained on demand with the customer credentials from the
 /// Speech Center Dashboard.
 ///
-/// Build a \[`Client`\](verbio::Client) from a \[`Config`\](verbio::Config) and \[`Credentials`\](verbio::Credentials), then call its operations, or hand it to anything generic over `TokenClient`.
+/// Build a [`Client`](verbio::Client) from a [`Config`](verbio::Config) and [`Credentials`](verbio::Credentials), then call its operations, or hand it to anything generic over `TokenClient`.
 pub mod verbio {
     use ::vendor_auth::__private as rt;
     /// The vendor's name, as used in errors and logs.

@@ -6,7 +6,7 @@
 /// account's e-mail and password (OAuth2 password grant) and sent as
 /// `Authorization: Bearer {access_token}` with every request.
 ///
-/// Build a \[`Client`\](voipex::Client) from a \[`Config`\](voipex::Config) and \[`Credentials`\](voipex::Credentials), then call its operations, or hand it to anything generic over `TokenClient`.
+/// Build a [`Client`](voipex::Client) from a [`Config`](voipex::Config) and [`Credentials`](voipex::Credentials), then call its operations, or hand it to anything generic over `TokenClient`.
 pub mod voipex {
     use ::vendor_auth::__private as rt;
     /// The vendor's name, as used in errors and logs.

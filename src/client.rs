@@ -26,6 +26,14 @@ pub trait TokenClient: Send + Sync {
         false
     }
 
+    /// Whether `token` can be renewed by [`refresh_token`](Self::refresh_token)
+    /// at `now`. By default: it holds a refresh token not known to be
+    /// expired. A vendor whose renewal sends the still-valid access token
+    /// itself (Vault's renew-self) renews while the token is unexpired.
+    fn can_refresh(&self, token: &Token, now: tokio::time::Instant) -> bool {
+        token.can_refresh(now)
+    }
+
     /// Exchanges `current`'s refresh token for a new token. The result keeps
     /// `current`'s refresh token when the vendor does not send a new one.
     ///

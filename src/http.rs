@@ -342,12 +342,18 @@ impl<'a> Call<'a> {
             let joined = format!("{}{}", url.path().trim_end_matches('/'), path);
             url.set_path(&joined);
         }
-        if !op.request.query.is_empty() {
+        let mut query = Vec::with_capacity(op.request.query.len());
+        for (name, template) in op.request.query {
+            if let Some(value) = template.eval(scope)? {
+                query.push((*name, value));
+            }
+        }
+        // Only when something is sent: an empty `query_pairs_mut` leaves a
+        // bare `?` behind.
+        if !query.is_empty() {
             let mut pairs = url.query_pairs_mut();
-            for (name, template) in op.request.query {
-                if let Some(value) = template.eval(scope)? {
-                    pairs.append_pair(name, value.text());
-                }
+            for (name, value) in &query {
+                pairs.append_pair(name, value.text());
             }
         }
         let mut headers = HeaderMap::new();

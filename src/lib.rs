@@ -81,6 +81,7 @@ pub mod __private {
     pub use secrecy::SecretString;
     pub use serde_json::Value as JsonValue;
     pub use time::OffsetDateTime;
+    pub use tokio::time::Instant;
     pub use vendor_auth_rules::{BodyFormat, ExpiryKind, PlainHttp};
 }
 

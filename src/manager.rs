@@ -513,7 +513,7 @@ impl<C: TokenClient + 'static> TokenManager<C> {
         let vendor = client.vendor();
         if let Some(current) = current
             && client.supports_refresh()
-            && current.token.can_refresh(Instant::now())
+            && client.can_refresh(&current.token, Instant::now())
         {
             let refreshed = inner
                 .retry

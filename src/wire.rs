@@ -164,29 +164,31 @@ impl WireResponse {
         self.status
     }
 
-    /// Takes the value at `source`; `None` when absent or null.
-    fn take(&mut self, source: &Source) -> Option<Value> {
+    /// The value at `source`; `None` when absent or null.
+    fn value(&self, source: &Source) -> Option<Value> {
         match source {
             Source::Json(path) => {
-                let Body::Json(root) = &mut self.body else {
+                let Body::Json(root) = &self.body else {
                     return None;
                 };
                 let mut at = root;
                 for step in *path {
                     at = match (step, at) {
-                        (PathStep::Key(key), Value::Object(object)) => object.get_mut(*key)?,
-                        (PathStep::Index(n), Value::Array(items)) => items.get_mut(*n)?,
+                        (PathStep::Key(key), Value::Object(object)) => object.get(*key)?,
+                        (PathStep::Index(n), Value::Array(items)) => items.get(*n)?,
                         _ => return None,
                     };
                 }
-                Some(at.take()).filter(|v| !v.is_null())
+                // Cloned, not taken: one value may fill two fields (Vault's
+                // client token is both the token and what renews it).
+                Some(at.clone()).filter(|v| !v.is_null())
             }
             Source::Form(name) => {
-                let Body::Form(pairs) = &mut self.body else {
+                let Body::Form(pairs) = &self.body else {
                     return None;
                 };
-                let index = pairs.iter().position(|(k, _)| k == name)?;
-                Some(Value::String(pairs.swap_remove(index).1))
+                let (_, value) = pairs.iter().find(|(k, _)| k == name)?;
+                Some(Value::String(value.clone()))
             }
             Source::Header(name) => self
                 .headers
@@ -203,26 +205,21 @@ impl WireResponse {
                     let (key, value) = pair.split_once('=')?;
                     (key.trim() == *name).then(|| Value::String(value.trim().to_owned()))
                 }),
-            Source::Body => match &mut self.body {
+            Source::Body => match &self.body {
                 Body::Text(text) => {
-                    let text = std::mem::take(text);
                     let trimmed = text.trim();
                     (!trimmed.is_empty()).then(|| Value::String(trimmed.to_owned()))
                 }
                 _ => None,
             },
-            Source::FirstOf(sources) => sources.iter().find_map(|s| self.take(s)),
-            Source::Sent(index) => self
-                .sent
-                .get_mut(*index)
-                .and_then(Option::take)
-                .map(Value::String),
+            Source::FirstOf(sources) => sources.iter().find_map(|s| self.value(s)),
+            Source::Sent(index) => self.sent.get(*index).cloned().flatten().map(Value::String),
         }
     }
 
     /// Whether `source` holds a value (it is taken if so).
     pub fn has(&mut self, source: &Source) -> bool {
-        self.take(source).is_some()
+        self.value(source).is_some()
     }
 
     /// A field that must be present (and not null).
@@ -231,7 +228,7 @@ impl WireResponse {
         source: &Source,
         read: fn(Value) -> Result<T, &'static str>,
     ) -> Result<T, DecodeError> {
-        match self.take(source) {
+        match self.value(source) {
             None => Err(DecodeError(format!("missing field {source}"))),
             Some(value) => convert(source, value, read),
         }
@@ -243,7 +240,7 @@ impl WireResponse {
         source: &Source,
         read: fn(Value) -> Result<T, &'static str>,
     ) -> Result<Option<T>, DecodeError> {
-        match self.take(source) {
+        match self.value(source) {
             None => Ok(None),
             Some(value) => convert(source, value, read).map(Some),
         }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use vendor_auth::{ExposeSecret, Selection, VENDORS, Vendor};
-use vendor_auth_codegen::{Config, check_spec};
+use vendor_auth_codegen::{Config, Error as CodegenError};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -168,24 +168,33 @@ fn spec_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
+/// Checks specs exactly as the build does: through the generator's `Config`,
+/// so that problems across files (two specs with one module name) are found
+/// too.
 fn check(paths: &[PathBuf]) -> Result<(), String> {
     let files = spec_files(paths)?;
     if files.is_empty() {
         return Err("error: no .yaml spec files found".to_owned());
     }
-    let mut failed = 0;
+    let mut config = Config::new();
+    config.emit_rerun_if_changed(false);
     for file in &files {
-        let source = std::fs::read_to_string(file)
-            .map_err(|e| format!("error: cannot read {}: {e}", file.display()))?;
-        match check_spec(file, &source) {
-            Ok(_) => println!("ok: {}", file.display()),
-            Err(errors) => {
-                failed += 1;
-                eprint!("{errors}");
-            }
-        }
+        config.spec(file);
     }
-    match failed {
+    let failed: Vec<PathBuf> = match config.generate() {
+        Ok(_) => Vec::new(),
+        Err(CodegenError::Specs(failures)) => {
+            for failure in &failures {
+                eprint!("{failure}");
+            }
+            failures.into_iter().map(|f| f.path).collect()
+        }
+        Err(other) => return Err(format!("error: {other}")),
+    };
+    for file in files.iter().filter(|f| !failed.contains(f)) {
+        println!("ok: {}", file.display());
+    }
+    match failed.len() {
         0 => {
             println!(
                 "{} spec{} checked, no problems",

@@ -197,7 +197,8 @@ fn unknown_vendor_lists_the_known_ones() {
     let (ok, _, stderr) = run(vendor_auth().args(["token", "acme"]));
     assert!(!ok);
     assert!(
-        stderr.contains("no vendor `acme`; use one of: derbysoft_ai_voice"),
+        stderr.contains("no vendor `acme`; use one of: adobe_ims, atlassian,")
+            && stderr.contains("verbio, voipex, x_app_only"),
         "{stderr}"
     );
 }

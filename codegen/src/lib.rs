@@ -338,7 +338,9 @@ fn generate_parallel(
 }
 
 /// Checks one spec as the build would, against the `::vendor_auth` runtime:
-/// the generated module, or every problem in the file.
+/// the generated module, or every problem in the file. (Problems across
+/// files, such as two specs with one module name, need [`Config::generate`].)
+#[doc(hidden)]
 pub fn check_spec(path: &Path, source: &str) -> Result<Generated, SpecErrors> {
     let runtime: syn::Path = syn::parse_quote!(::vendor_auth);
     generate_one(path, source, &runtime)

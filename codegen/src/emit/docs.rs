@@ -6,26 +6,45 @@ use quote::quote;
 /// One `#[doc]` attribute per line of `text`, sanitised so that spec prose
 /// cannot turn into broken intra-doc links or failing doctests.
 pub fn doc(text: &str) -> TokenStream {
-    let mut in_fence = false;
+    // The fence that opened the current code block (```` ``` ```` or `~~~`).
+    let mut fence: Option<&str> = None;
     let lines = text.trim_end().lines().map(|line| {
         let trimmed = line.trim_start();
-        if trimmed.starts_with("```") {
-            in_fence = !in_fence;
-            // A fence without a language would be compiled as a doctest.
-            return if in_fence && trimmed == "```" {
-                " ```text".to_owned()
-            } else {
-                format!(" {line}")
-            };
-        }
-        if in_fence {
-            format!(" {line}")
-        } else {
-            format!(" {}", sanitise(line))
+        let marker = ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(m));
+        match (fence, marker) {
+            (None, Some(marker)) => {
+                fence = Some(marker);
+                // Any info string (`rust`, none, ...) would make rustdoc
+                // compile the block as a doctest: spec text is never code.
+                format!(" {marker}text")
+            }
+            (Some(open), Some(marker)) if open == marker && trimmed.trim_end() == marker => {
+                fence = None;
+                format!(" {marker}")
+            }
+            (Some(_), _) => format!(" {line}"),
+            // Four spaces of indentation would start an indented code block,
+            // which rustdoc also compiles.
+            (None, None) => format!(" {}", sanitise(cap_indent(line))),
         }
     });
-    let lines: Vec<String> = lines.collect();
+    let mut lines: Vec<String> = lines.collect();
+    if let Some(open) = fence {
+        // An unclosed fence would swallow the generated docs that follow.
+        lines.push(format!(" {open}"));
+    }
     quote! { #( #[doc = #lines] )* }
+}
+
+/// Text the generator itself writes (links to generated items): as is.
+pub fn trusted_doc(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| format!(" {line}"));
+    quote! { #( #[doc = #lines] )* }
+}
+
+fn cap_indent(line: &str) -> &str {
+    let indent = line.len() - line.trim_start().len();
+    &line[indent.saturating_sub(3)..]
 }
 
 /// `doc` for optional text.
@@ -77,5 +96,17 @@ mod tests {
         let out = doc("a\n```\ncurl [x]\n```").to_string();
         assert!(out.contains("\" ```text\""), "{out}");
         assert!(out.contains("\" curl [x]\""), "{out}");
+    }
+
+    #[test]
+    fn no_spec_text_becomes_a_doctest() {
+        let out =
+            doc("```rust\nfn main() {}\n```\n~~~\nx\n~~~\n\n    indented();\n```").to_string();
+        assert!(out.contains("\" ```text\""), "{out}");
+        assert!(out.contains("\" ~~~text\""), "{out}");
+        assert!(!out.contains("rust"), "{out}");
+        assert!(out.contains("\"    indented();\""), "{out}");
+        // The unclosed fence at the end is closed.
+        assert!(out.trim_end().ends_with("[doc = \" ```\"]"), "{out}");
     }
 }

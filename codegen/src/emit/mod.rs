@@ -11,7 +11,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use crate::model::*;
-use docs::{doc, doc_opt};
+use docs::{doc, doc_opt, trusted_doc};
 
 /// What to emit besides each vendor's types and client.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -74,7 +74,7 @@ fn module_doc(vendor: &Vendor) -> TokenStream {
         .unwrap_or_default();
     // An outer doc comment resolves links in the parent module's scope.
     let m = &vendor.module;
-    let usage = doc(&format!(
+    let usage = trusted_doc(&format!(
         "Build a [`Client`]({m}::Client) from a [`Config`]({m}::Config) and \
          [`Credentials`]({m}::Credentials), then call its operations, or hand it \
          to anything generic over `TokenClient`."
@@ -249,9 +249,11 @@ fn credentials(vendor: &Vendor) -> TokenStream {
         let field = ident(&c.field);
         quote! { #field: rt::secret(#field) }
     });
+    // A vendor without credentials (a metadata endpoint) has an empty set.
+    let default = vendor.credentials.is_empty().then(|| quote! { Default, });
     quote! {
         /// The secrets the vendor issued. `Debug` shows them as `[REDACTED]`.
-        #[derive(Debug, Clone)]
+        #[derive(Debug, Clone, #default)]
         pub struct Credentials {
             #( #fields, )*
         }

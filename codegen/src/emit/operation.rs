@@ -361,7 +361,20 @@ pub fn client(vendor: &Vendor) -> TokenStream {
             #fetch
         }
     };
-    let refresh = vendor.refresh.as_ref().map(|_| {
+    let refresh = vendor.refresh.as_ref().map(|op| {
+        let sends_refresh_token = op.templates().any(|t| {
+            t.refs()
+                .iter()
+                .any(|r| matches!(r, Ref::Token(TokenField::RefreshToken)))
+        });
+        // A renewal with the access token itself works while it is valid.
+        let can_refresh = (!sends_refresh_token).then(|| {
+            quote! {
+                fn can_refresh(&self, token: &rt::Token, now: rt::Instant) -> bool {
+                    !token.is_expired(now)
+                }
+            }
+        });
         let body = if seeded {
             quote! { rt::refreshed_with_seed(&self.seed, current, self.refresh(current), RefreshResponse::into_parts) }
         } else {
@@ -375,6 +388,8 @@ pub fn client(vendor: &Vendor) -> TokenStream {
             fn refresh_token<'a>(&'a self, current: &'a rt::Token) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send + 'a {
                 #body
             }
+
+            #can_refresh
         }
     });
     let (seed_field, seed_init, seed_value, seed_methods) = match vendor.seed() {
