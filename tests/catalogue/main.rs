@@ -5,5 +5,43 @@
 
 mod support;
 
+#[cfg(feature = "adobe_ims")]
+mod adobe_ims;
+#[cfg(feature = "atlassian")]
+mod atlassian;
+#[cfg(feature = "aws_cognito")]
+mod aws_cognito;
+#[cfg(feature = "aws_imds")]
+mod aws_imds;
+#[cfg(feature = "backblaze_b2")]
+mod backblaze_b2;
+#[cfg(feature = "box_platform")]
+mod box_platform;
+#[cfg(feature = "docker_registry")]
+mod docker_registry;
+#[cfg(feature = "dropbox")]
+mod dropbox;
+#[cfg(feature = "ebay")]
+mod ebay;
+#[cfg(feature = "gce_metadata")]
+mod gce_metadata;
+#[cfg(feature = "github_app_user")]
+mod github_app_user;
+#[cfg(feature = "google_oauth")]
+mod google_oauth;
+#[cfg(feature = "sap_b1")]
+mod sap_b1;
+#[cfg(feature = "shopify")]
+mod shopify;
+#[cfg(feature = "spotify")]
+mod spotify;
+#[cfg(feature = "stripe")]
+mod stripe;
+#[cfg(feature = "swift_tempauth")]
+mod swift_tempauth;
 #[cfg(feature = "twitch")]
 mod twitch;
+#[cfg(feature = "vault_approle")]
+mod vault_approle;
+#[cfg(feature = "x_app_only")]
+mod x_app_only;
