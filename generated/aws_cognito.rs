@@ -579,6 +579,18 @@ pub mod aws_cognito {
         pub fn http(&self) -> &rt::HttpClient {
             &self.http
         }
+        fn call<'a>(
+            &'a self,
+            operation: &'static rt::Operation,
+            token: Option<&'a rt::Token>,
+        ) -> rt::Call<'a> {
+            rt::Call::new(
+                &self.http,
+                &self.base_url,
+                operation,
+                scope(&self.config, &self.credentials, token),
+            )
+        }
         /// Signs the user in with user name and password (InitiateAuth, USER_PASSWORD_AUTH).
         ///
         /// Sends `POST {base_url}/`.
@@ -589,13 +601,7 @@ pub mod aws_cognito {
         ) -> impl ::core::future::Future<
             Output = Result<TokenResponse, rt::Error>,
         > + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &TOKEN_OPERATION,
-                    scope(&self.config, &self.credentials, None),
-                )
-                .send(TokenResponse::from_wire)
+            self.call(&TOKEN_OPERATION, None).send(TokenResponse::from_wire)
         }
         /// Obtains new access and ID tokens from the refresh token (InitiateAuth, REFRESH_TOKEN_AUTH).
         ///
@@ -608,13 +614,7 @@ pub mod aws_cognito {
         ) -> impl ::core::future::Future<
             Output = Result<RefreshResponse, rt::Error>,
         > + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &REFRESH_OPERATION,
-                    scope(&self.config, &self.credentials, Some(token)),
-                )
-                .send(RefreshResponse::from_wire)
+            self.call(&REFRESH_OPERATION, Some(token)).send(RefreshResponse::from_wire)
         }
         /// Revokes the refresh token and the access tokens issued from it (RevokeToken).
         ///
@@ -625,13 +625,7 @@ pub mod aws_cognito {
             &'a self,
             token: &'a rt::Token,
         ) -> impl ::core::future::Future<Output = Result<(), rt::Error>> + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &REVOKE_OPERATION,
-                    scope(&self.config, &self.credentials, Some(token)),
-                )
-                .send_expecting_no_body()
+            self.call(&REVOKE_OPERATION, Some(token)).send_expecting_no_body()
         }
     }
     impl rt::TokenClient for Client {
@@ -641,7 +635,10 @@ pub mod aws_cognito {
         fn fetch_token(
             &self,
         ) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send {
-            rt::token_from(self.token(), TokenResponse::into_parts)
+            rt::token_from(
+                self.call(&TOKEN_OPERATION, None).send_timed(TokenResponse::from_wire),
+                TokenResponse::into_parts,
+            )
         }
         fn supports_refresh(&self) -> bool {
             true
@@ -654,7 +651,9 @@ pub mod aws_cognito {
         > + Send + 'a {
             rt::refreshed_from(
                 current,
-                self.refresh(current),
+                self
+                    .call(&REFRESH_OPERATION, Some(current))
+                    .send_timed(RefreshResponse::from_wire),
                 RefreshResponse::into_parts,
             )
         }

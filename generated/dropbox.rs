@@ -338,6 +338,18 @@ pub mod dropbox {
         pub fn http(&self) -> &rt::HttpClient {
             &self.http
         }
+        fn call<'a>(
+            &'a self,
+            operation: &'static rt::Operation,
+            token: Option<&'a rt::Token>,
+        ) -> rt::Call<'a> {
+            rt::Call::new(
+                &self.http,
+                &self.base_url,
+                operation,
+                scope(&self.config, &self.credentials, token),
+            )
+        }
         /// The newest refresh token: the credential until the
         /// vendor rotates it, then the latest it issued. Persist
         /// it (or use [`Client::on_refresh_token_rotated`]) to
@@ -365,13 +377,7 @@ pub mod dropbox {
         ) -> impl ::core::future::Future<
             Output = Result<RefreshResponse, rt::Error>,
         > + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &REFRESH_OPERATION,
-                    scope(&self.config, &self.credentials, Some(token)),
-                )
-                .send(RefreshResponse::from_wire)
+            self.call(&REFRESH_OPERATION, Some(token)).send(RefreshResponse::from_wire)
         }
         /// Disables the access token (RPC route `auth/token/revoke`), and with it the refresh token it came from and every access token of that refresh token.
         ///
@@ -382,13 +388,7 @@ pub mod dropbox {
             &'a self,
             token: &'a rt::Token,
         ) -> impl ::core::future::Future<Output = Result<(), rt::Error>> + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &REVOKE_OPERATION,
-                    scope(&self.config, &self.credentials, Some(token)),
-                )
-                .send_expecting_no_body()
+            self.call(&REVOKE_OPERATION, Some(token)).send_expecting_no_body()
         }
     }
     impl rt::TokenClient for Client {
@@ -406,7 +406,7 @@ pub mod dropbox {
                     scope(&self.config, &self.credentials, None)
                         .with_owned_token(seed.clone()),
                 )
-                .send(RefreshResponse::from_wire);
+                .send_timed(RefreshResponse::from_wire);
             rt::token_from_seed(&self.seed, seed, call, RefreshResponse::into_parts)
         }
         fn supports_refresh(&self) -> bool {
@@ -421,7 +421,9 @@ pub mod dropbox {
             rt::refreshed_with_seed(
                 &self.seed,
                 current,
-                self.refresh(current),
+                self
+                    .call(&REFRESH_OPERATION, Some(current))
+                    .send_timed(RefreshResponse::from_wire),
                 RefreshResponse::into_parts,
             )
         }

@@ -252,6 +252,18 @@ pub mod ebay {
         pub fn http(&self) -> &rt::HttpClient {
             &self.http
         }
+        fn call<'a>(
+            &'a self,
+            operation: &'static rt::Operation,
+            token: Option<&'a rt::Token>,
+        ) -> rt::Call<'a> {
+            rt::Call::new(
+                &self.http,
+                &self.base_url,
+                operation,
+                scope(&self.config, &self.credentials, token),
+            )
+        }
         /// Obtains an Application access token (client credentials grant).
         ///
         /// Sends `POST {base_url}/identity/v1/oauth2/token`.
@@ -262,13 +274,7 @@ pub mod ebay {
         ) -> impl ::core::future::Future<
             Output = Result<TokenResponse, rt::Error>,
         > + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &TOKEN_OPERATION,
-                    scope(&self.config, &self.credentials, None),
-                )
-                .send(TokenResponse::from_wire)
+            self.call(&TOKEN_OPERATION, None).send(TokenResponse::from_wire)
         }
     }
     impl rt::TokenClient for Client {
@@ -278,7 +284,10 @@ pub mod ebay {
         fn fetch_token(
             &self,
         ) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send {
-            rt::token_from(self.token(), TokenResponse::into_parts)
+            rt::token_from(
+                self.call(&TOKEN_OPERATION, None).send_timed(TokenResponse::from_wire),
+                TokenResponse::into_parts,
+            )
         }
         fn api_authorization(&self) -> &'static rt::ApiAuthorization {
             &AUTHORIZATION

@@ -305,6 +305,18 @@ pub mod github_app_user {
         pub fn http(&self) -> &rt::HttpClient {
             &self.http
         }
+        fn call<'a>(
+            &'a self,
+            operation: &'static rt::Operation,
+            token: Option<&'a rt::Token>,
+        ) -> rt::Call<'a> {
+            rt::Call::new(
+                &self.http,
+                &self.base_url,
+                operation,
+                scope(&self.config, &self.credentials, token),
+            )
+        }
         /// The newest refresh token: the credential until the
         /// vendor rotates it, then the latest it issued. Persist
         /// it (or use [`Client::on_refresh_token_rotated`]) to
@@ -332,13 +344,7 @@ pub mod github_app_user {
         ) -> impl ::core::future::Future<
             Output = Result<RefreshResponse, rt::Error>,
         > + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &REFRESH_OPERATION,
-                    scope(&self.config, &self.credentials, Some(token)),
-                )
-                .send(RefreshResponse::from_wire)
+            self.call(&REFRESH_OPERATION, Some(token)).send(RefreshResponse::from_wire)
         }
     }
     impl rt::TokenClient for Client {
@@ -356,7 +362,7 @@ pub mod github_app_user {
                     scope(&self.config, &self.credentials, None)
                         .with_owned_token(seed.clone()),
                 )
-                .send(RefreshResponse::from_wire);
+                .send_timed(RefreshResponse::from_wire);
             rt::token_from_seed(&self.seed, seed, call, RefreshResponse::into_parts)
         }
         fn supports_refresh(&self) -> bool {
@@ -371,7 +377,9 @@ pub mod github_app_user {
             rt::refreshed_with_seed(
                 &self.seed,
                 current,
-                self.refresh(current),
+                self
+                    .call(&REFRESH_OPERATION, Some(current))
+                    .send_timed(RefreshResponse::from_wire),
                 RefreshResponse::into_parts,
             )
         }

@@ -367,6 +367,18 @@ pub mod google_oauth {
         pub fn http(&self) -> &rt::HttpClient {
             &self.http
         }
+        fn call<'a>(
+            &'a self,
+            operation: &'static rt::Operation,
+            token: Option<&'a rt::Token>,
+        ) -> rt::Call<'a> {
+            rt::Call::new(
+                &self.http,
+                &self.base_url,
+                operation,
+                scope(&self.config, &self.credentials, token),
+            )
+        }
         /// The newest refresh token: the credential until the
         /// vendor rotates it, then the latest it issued. Persist
         /// it (or use [`Client::on_refresh_token_rotated`]) to
@@ -394,13 +406,7 @@ pub mod google_oauth {
         ) -> impl ::core::future::Future<
             Output = Result<RefreshResponse, rt::Error>,
         > + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &REFRESH_OPERATION,
-                    scope(&self.config, &self.credentials, Some(token)),
-                )
-                .send(RefreshResponse::from_wire)
+            self.call(&REFRESH_OPERATION, Some(token)).send(RefreshResponse::from_wire)
         }
         /// Revokes the access token, and with it the refresh token it came from (https://developers.google.com/identity/protocols/oauth2/web-server#tokenrevoke).
         ///
@@ -411,13 +417,7 @@ pub mod google_oauth {
             &'a self,
             token: &'a rt::Token,
         ) -> impl ::core::future::Future<Output = Result<(), rt::Error>> + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &REVOKE_OPERATION,
-                    scope(&self.config, &self.credentials, Some(token)),
-                )
-                .send_expecting_no_body()
+            self.call(&REVOKE_OPERATION, Some(token)).send_expecting_no_body()
         }
     }
     impl rt::TokenClient for Client {
@@ -435,7 +435,7 @@ pub mod google_oauth {
                     scope(&self.config, &self.credentials, None)
                         .with_owned_token(seed.clone()),
                 )
-                .send(RefreshResponse::from_wire);
+                .send_timed(RefreshResponse::from_wire);
             rt::token_from_seed(&self.seed, seed, call, RefreshResponse::into_parts)
         }
         fn supports_refresh(&self) -> bool {
@@ -450,7 +450,9 @@ pub mod google_oauth {
             rt::refreshed_with_seed(
                 &self.seed,
                 current,
-                self.refresh(current),
+                self
+                    .call(&REFRESH_OPERATION, Some(current))
+                    .send_timed(RefreshResponse::from_wire),
                 RefreshResponse::into_parts,
             )
         }

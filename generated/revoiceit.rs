@@ -378,6 +378,18 @@ pub mod revoiceit {
         pub fn http(&self) -> &rt::HttpClient {
             &self.http
         }
+        fn call<'a>(
+            &'a self,
+            operation: &'static rt::Operation,
+            token: Option<&'a rt::Token>,
+        ) -> rt::Call<'a> {
+            rt::Call::new(
+                &self.http,
+                &self.base_url,
+                operation,
+                scope(&self.config, &self.credentials, token),
+            )
+        }
         /// Creates an accessToken (valid for one hour) and a refreshToken.
         ///
         /// Sends `POST {base_url}/auth/token`.
@@ -388,13 +400,7 @@ pub mod revoiceit {
         ) -> impl ::core::future::Future<
             Output = Result<TokenResponse, rt::Error>,
         > + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &TOKEN_OPERATION,
-                    scope(&self.config, &self.credentials, None),
-                )
-                .send(TokenResponse::from_wire)
+            self.call(&TOKEN_OPERATION, None).send(TokenResponse::from_wire)
         }
         /// Generates a new accessToken from the refreshToken.
         ///
@@ -407,13 +413,7 @@ pub mod revoiceit {
         ) -> impl ::core::future::Future<
             Output = Result<RefreshResponse, rt::Error>,
         > + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &REFRESH_OPERATION,
-                    scope(&self.config, &self.credentials, Some(token)),
-                )
-                .send(RefreshResponse::from_wire)
+            self.call(&REFRESH_OPERATION, Some(token)).send(RefreshResponse::from_wire)
         }
         /// Revokes the refreshToken, e.g. at the end of a session.
         ///
@@ -426,13 +426,7 @@ pub mod revoiceit {
         ) -> impl ::core::future::Future<
             Output = Result<RevokeResponse, rt::Error>,
         > + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &REVOKE_OPERATION,
-                    scope(&self.config, &self.credentials, Some(token)),
-                )
-                .send(RevokeResponse::from_wire)
+            self.call(&REVOKE_OPERATION, Some(token)).send(RevokeResponse::from_wire)
         }
     }
     impl rt::TokenClient for Client {
@@ -442,7 +436,10 @@ pub mod revoiceit {
         fn fetch_token(
             &self,
         ) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send {
-            rt::token_from(self.token(), TokenResponse::into_parts)
+            rt::token_from(
+                self.call(&TOKEN_OPERATION, None).send_timed(TokenResponse::from_wire),
+                TokenResponse::into_parts,
+            )
         }
         fn supports_refresh(&self) -> bool {
             true
@@ -455,7 +452,9 @@ pub mod revoiceit {
         > + Send + 'a {
             rt::refreshed_from(
                 current,
-                self.refresh(current),
+                self
+                    .call(&REFRESH_OPERATION, Some(current))
+                    .send_timed(RefreshResponse::from_wire),
                 RefreshResponse::into_parts,
             )
         }

@@ -353,6 +353,18 @@ pub mod sap_b1 {
         pub fn http(&self) -> &rt::HttpClient {
             &self.http
         }
+        fn call<'a>(
+            &'a self,
+            operation: &'static rt::Operation,
+            token: Option<&'a rt::Token>,
+        ) -> rt::Call<'a> {
+            rt::Call::new(
+                &self.http,
+                &self.base_url,
+                operation,
+                scope(&self.config, &self.credentials, token),
+            )
+        }
         /// Logs in (POST /Login) and opens a session.
         ///
         /// Sends `POST {base_url}/Login`.
@@ -363,13 +375,7 @@ pub mod sap_b1 {
         ) -> impl ::core::future::Future<
             Output = Result<TokenResponse, rt::Error>,
         > + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &TOKEN_OPERATION,
-                    scope(&self.config, &self.credentials, None),
-                )
-                .send(TokenResponse::from_wire)
+            self.call(&TOKEN_OPERATION, None).send(TokenResponse::from_wire)
         }
         /// Logs out (POST /Logout), ending the session on the server.
         ///
@@ -380,13 +386,7 @@ pub mod sap_b1 {
             &'a self,
             token: &'a rt::Token,
         ) -> impl ::core::future::Future<Output = Result<(), rt::Error>> + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &REVOKE_OPERATION,
-                    scope(&self.config, &self.credentials, Some(token)),
-                )
-                .send_expecting_no_body()
+            self.call(&REVOKE_OPERATION, Some(token)).send_expecting_no_body()
         }
     }
     impl rt::TokenClient for Client {
@@ -396,7 +396,10 @@ pub mod sap_b1 {
         fn fetch_token(
             &self,
         ) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send {
-            rt::token_from(self.token(), TokenResponse::into_parts)
+            rt::token_from(
+                self.call(&TOKEN_OPERATION, None).send_timed(TokenResponse::from_wire),
+                TokenResponse::into_parts,
+            )
         }
         fn supports_revoke(&self) -> bool {
             true

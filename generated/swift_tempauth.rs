@@ -274,6 +274,18 @@ pub mod swift_tempauth {
         pub fn http(&self) -> &rt::HttpClient {
             &self.http
         }
+        fn call<'a>(
+            &'a self,
+            operation: &'static rt::Operation,
+            token: Option<&'a rt::Token>,
+        ) -> rt::Call<'a> {
+            rt::Call::new(
+                &self.http,
+                &self.base_url,
+                operation,
+                scope(&self.config, &self.credentials, token),
+            )
+        }
         /// Logs in (GET /auth/v1.0) for a token and the account's storage URL.
         ///
         /// Sends `GET {base_url}/{auth_prefix}/v1.0`.
@@ -284,13 +296,7 @@ pub mod swift_tempauth {
         ) -> impl ::core::future::Future<
             Output = Result<TokenResponse, rt::Error>,
         > + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &TOKEN_OPERATION,
-                    scope(&self.config, &self.credentials, None),
-                )
-                .send(TokenResponse::from_wire)
+            self.call(&TOKEN_OPERATION, None).send(TokenResponse::from_wire)
         }
     }
     impl rt::TokenClient for Client {
@@ -300,7 +306,10 @@ pub mod swift_tempauth {
         fn fetch_token(
             &self,
         ) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send {
-            rt::token_from(self.token(), TokenResponse::into_parts)
+            rt::token_from(
+                self.call(&TOKEN_OPERATION, None).send_timed(TokenResponse::from_wire),
+                TokenResponse::into_parts,
+            )
         }
         fn api_authorization(&self) -> &'static rt::ApiAuthorization {
             &AUTHORIZATION

@@ -300,6 +300,18 @@ pub mod twitch {
         pub fn http(&self) -> &rt::HttpClient {
             &self.http
         }
+        fn call<'a>(
+            &'a self,
+            operation: &'static rt::Operation,
+            token: Option<&'a rt::Token>,
+        ) -> rt::Call<'a> {
+            rt::Call::new(
+                &self.http,
+                &self.base_url,
+                operation,
+                scope(&self.config, &self.credentials, token),
+            )
+        }
         /// Obtains an app access token (client credentials grant).
         ///
         /// Sends `POST {base_url}/oauth2/token`.
@@ -310,13 +322,7 @@ pub mod twitch {
         ) -> impl ::core::future::Future<
             Output = Result<TokenResponse, rt::Error>,
         > + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &TOKEN_OPERATION,
-                    scope(&self.config, &self.credentials, None),
-                )
-                .send(TokenResponse::from_wire)
+            self.call(&TOKEN_OPERATION, None).send(TokenResponse::from_wire)
         }
         /// Revokes the token (https://dev.twitch.tv/docs/authentication/revoke-tokens).
         ///
@@ -327,13 +333,7 @@ pub mod twitch {
             &'a self,
             token: &'a rt::Token,
         ) -> impl ::core::future::Future<Output = Result<(), rt::Error>> + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &REVOKE_OPERATION,
-                    scope(&self.config, &self.credentials, Some(token)),
-                )
-                .send_expecting_no_body()
+            self.call(&REVOKE_OPERATION, Some(token)).send_expecting_no_body()
         }
     }
     impl rt::TokenClient for Client {
@@ -343,7 +343,10 @@ pub mod twitch {
         fn fetch_token(
             &self,
         ) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send {
-            rt::token_from(self.token(), TokenResponse::into_parts)
+            rt::token_from(
+                self.call(&TOKEN_OPERATION, None).send_timed(TokenResponse::from_wire),
+                TokenResponse::into_parts,
+            )
         }
         fn supports_revoke(&self) -> bool {
             true

@@ -443,6 +443,18 @@ pub mod voipex {
         pub fn http(&self) -> &rt::HttpClient {
             &self.http
         }
+        fn call<'a>(
+            &'a self,
+            operation: &'static rt::Operation,
+            token: Option<&'a rt::Token>,
+        ) -> rt::Call<'a> {
+            rt::Call::new(
+                &self.http,
+                &self.base_url,
+                operation,
+                scope(&self.config, &self.credentials, token),
+            )
+        }
         /// Obtains an access and a refresh token with the password grant.
         ///
         /// Sends `POST {base_url}/token`.
@@ -453,13 +465,7 @@ pub mod voipex {
         ) -> impl ::core::future::Future<
             Output = Result<TokenResponse, rt::Error>,
         > + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &TOKEN_OPERATION,
-                    scope(&self.config, &self.credentials, None),
-                )
-                .send(TokenResponse::from_wire)
+            self.call(&TOKEN_OPERATION, None).send(TokenResponse::from_wire)
         }
         /// Exchanges the refresh token for new tokens (grant_type=refresh_token).
         ///
@@ -472,13 +478,7 @@ pub mod voipex {
         ) -> impl ::core::future::Future<
             Output = Result<RefreshResponse, rt::Error>,
         > + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &REFRESH_OPERATION,
-                    scope(&self.config, &self.credentials, Some(token)),
-                )
-                .send(RefreshResponse::from_wire)
+            self.call(&REFRESH_OPERATION, Some(token)).send(RefreshResponse::from_wire)
         }
     }
     impl rt::TokenClient for Client {
@@ -488,7 +488,10 @@ pub mod voipex {
         fn fetch_token(
             &self,
         ) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send {
-            rt::token_from(self.token(), TokenResponse::into_parts)
+            rt::token_from(
+                self.call(&TOKEN_OPERATION, None).send_timed(TokenResponse::from_wire),
+                TokenResponse::into_parts,
+            )
         }
         fn supports_refresh(&self) -> bool {
             true
@@ -501,7 +504,9 @@ pub mod voipex {
         > + Send + 'a {
             rt::refreshed_from(
                 current,
-                self.refresh(current),
+                self
+                    .call(&REFRESH_OPERATION, Some(current))
+                    .send_timed(RefreshResponse::from_wire),
                 RefreshResponse::into_parts,
             )
         }

@@ -307,6 +307,18 @@ pub mod x_app_only {
         pub fn http(&self) -> &rt::HttpClient {
             &self.http
         }
+        fn call<'a>(
+            &'a self,
+            operation: &'static rt::Operation,
+            token: Option<&'a rt::Token>,
+        ) -> rt::Call<'a> {
+            rt::Call::new(
+                &self.http,
+                &self.base_url,
+                operation,
+                scope(&self.config, &self.credentials, token),
+            )
+        }
         /// Obtains the app's Bearer Token (client credentials grant).
         ///
         /// Sends `POST {base_url}/oauth2/token`.
@@ -317,13 +329,7 @@ pub mod x_app_only {
         ) -> impl ::core::future::Future<
             Output = Result<TokenResponse, rt::Error>,
         > + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &TOKEN_OPERATION,
-                    scope(&self.config, &self.credentials, None),
-                )
-                .send(TokenResponse::from_wire)
+            self.call(&TOKEN_OPERATION, None).send(TokenResponse::from_wire)
         }
         /// Invalidates the Bearer Token (https://developer.x.com/en/docs/authentication/api-reference/invalidate_bearer_token); the next token request then returns a new one.
         ///
@@ -334,13 +340,7 @@ pub mod x_app_only {
             &'a self,
             token: &'a rt::Token,
         ) -> impl ::core::future::Future<Output = Result<(), rt::Error>> + Send + 'a {
-            rt::Call::new(
-                    &self.http,
-                    &self.base_url,
-                    &REVOKE_OPERATION,
-                    scope(&self.config, &self.credentials, Some(token)),
-                )
-                .send_expecting_no_body()
+            self.call(&REVOKE_OPERATION, Some(token)).send_expecting_no_body()
         }
     }
     impl rt::TokenClient for Client {
@@ -350,7 +350,10 @@ pub mod x_app_only {
         fn fetch_token(
             &self,
         ) -> impl ::core::future::Future<Output = Result<rt::Token, rt::Error>> + Send {
-            rt::token_from(self.token(), TokenResponse::into_parts)
+            rt::token_from(
+                self.call(&TOKEN_OPERATION, None).send_timed(TokenResponse::from_wire),
+                TokenResponse::into_parts,
+            )
         }
         fn supports_revoke(&self) -> bool {
             true

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::authorize::{ApiAuthorization, Authorizer};
 use crate::error::Error;
-use crate::token::{Token, TokenParts, normalize};
+use crate::token::{Token, TokenParts, normalize_at};
 use crate::value::Scope;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -100,15 +100,31 @@ pub trait TokenClient: Send + Sync {
 // defined once here, not once per vendor, which keeps type checking of the
 // generated code cheap (BENCHMARKS.md, "Build cost").
 
-/// The normalized token of a token operation's response.
+/// The normalized token of a token operation's response, its lifetime
+/// counted from when the request was sent.
 #[doc(hidden)]
 pub async fn token_from<R>(
-    response: impl Future<Output = Result<R, Error>>,
+    response: impl Future<Output = Result<(R, tokio::time::Instant), Error>>,
     into_parts: fn(R) -> TokenParts,
 ) -> Result<Token, Error> {
     response
         .await
-        .map(|response| normalize(into_parts(response)))
+        .map(|(response, sent_at)| normalize_sent_at(into_parts(response), sent_at))
+}
+
+/// A token whose lifetime counts from `sent_at`, the instant its request
+/// went out (the wall clock is read back to then as well).
+fn normalize_sent_at(parts: TokenParts, sent_at: tokio::time::Instant) -> Token {
+    let now = tokio::time::Instant::now();
+    let since = now.saturating_duration_since(sent_at);
+    let now_utc = time::OffsetDateTime::now_utc();
+    normalize_at(
+        parts,
+        sent_at,
+        now_utc
+            .checked_sub(since.try_into().unwrap_or_default())
+            .unwrap_or(now_utc),
+    )
 }
 
 /// The normalized token of a refresh response, keeping `current`'s refresh
@@ -116,11 +132,11 @@ pub async fn token_from<R>(
 #[doc(hidden)]
 pub async fn refreshed_from<R>(
     current: &Token,
-    call: impl Future<Output = Result<R, Error>>,
+    call: impl Future<Output = Result<(R, tokio::time::Instant), Error>>,
     into_parts: fn(R) -> TokenParts,
 ) -> Result<Token, Error> {
-    let response = call.await?;
-    Ok(normalize(into_parts(response)).keep_refresh_token_of(current))
+    let (response, sent_at) = call.await?;
+    Ok(normalize_sent_at(into_parts(response), sent_at).keep_refresh_token_of(current))
 }
 
 /// The outcome of a revoke call, whatever its response holds.
@@ -219,11 +235,11 @@ fn seed_token(refresh_token: &SecretString) -> Token {
 pub async fn token_from_seed<R>(
     seed: &RefreshSeed,
     seed_token: std::sync::Arc<Token>,
-    call: impl Future<Output = Result<R, Error>>,
+    call: impl Future<Output = Result<(R, tokio::time::Instant), Error>>,
     into_parts: fn(R) -> TokenParts,
 ) -> Result<Token, Error> {
-    let response = call.await?;
-    let token = normalize(into_parts(response)).keep_refresh_token_of(&seed_token);
+    let (response, sent_at) = call.await?;
+    let token = normalize_sent_at(into_parts(response), sent_at).keep_refresh_token_of(&seed_token);
     seed.observe(&token);
     Ok(token)
 }
@@ -233,7 +249,7 @@ pub async fn token_from_seed<R>(
 pub async fn refreshed_with_seed<R>(
     seed: &RefreshSeed,
     current: &Token,
-    call: impl Future<Output = Result<R, Error>>,
+    call: impl Future<Output = Result<(R, tokio::time::Instant), Error>>,
     into_parts: fn(R) -> TokenParts,
 ) -> Result<Token, Error> {
     let token = refreshed_from(current, call, into_parts).await?;

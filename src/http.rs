@@ -478,14 +478,25 @@ impl<'a> Call<'a> {
     /// Runs the operation's steps, then sends the request and reads the
     /// success response with `read`.
     pub async fn send<T>(
-        mut self,
+        self,
         read: fn(&mut WireResponse) -> Result<T, DecodeError>,
     ) -> Result<T, Error> {
+        self.send_timed(read).await.map(|(value, _)| value)
+    }
+
+    /// [`send`](Self::send), with the instant the request went out: a token's
+    /// lifetime counts from then, since the vendor issued it after that and
+    /// the time spent receiving and reading the answer must not extend it.
+    pub async fn send_timed<T>(
+        mut self,
+        read: fn(&mut WireResponse) -> Result<T, DecodeError>,
+    ) -> Result<(T, tokio::time::Instant), Error> {
         let operation = self.operation;
         self.run_steps().await?;
         let built = Self::build(operation, self.base_url, &self.scope);
-        let mut response = receive(self.http, operation, built?).await?;
-        read(&mut response).map_err(|error| decode_error(operation, error))
+        let (mut response, sent_at) = receive(self.http, operation, built?).await?;
+        let value = read(&mut response).map_err(|error| decode_error(operation, error))?;
+        Ok((value, sent_at))
     }
 
     /// Runs the steps, then sends the request and ignores the success body.
@@ -499,7 +510,7 @@ impl<'a> Call<'a> {
     async fn run_steps(&mut self) -> Result<(), Error> {
         for step in self.operation.steps {
             let built = Self::build(&step.operation, self.base_url, &self.scope);
-            let mut response = receive(self.http, &step.operation, built?).await?;
+            let (mut response, _) = receive(self.http, &step.operation, built?).await?;
             let mut outputs = Vec::with_capacity(step.outputs.len());
             for (name, source) in step.outputs {
                 let value = response
@@ -527,9 +538,9 @@ async fn receive(
     http: &HttpClient,
     operation: &'static Operation,
     built: Built,
-) -> Result<WireResponse, Error> {
+) -> Result<(WireResponse, tokio::time::Instant), Error> {
     let sent = built.sent.clone();
-    let (status, headers, body) = send_raw(http, operation, built).await?;
+    let (status, headers, body, sent_at) = send_raw(http, operation, built).await?;
     let error_body = operation.error_when.as_ref().map(|_| body.clone());
     let mut response = WireResponse::new(status, headers, body, operation.response)
         .map_err(|error| decode_error(operation, error))?
@@ -546,7 +557,7 @@ async fn receive(
             retry_after: None,
         });
     }
-    Ok(response)
+    Ok((response, sent_at))
 }
 
 /// Everything but RFC 3986's unreserved characters and the sub-delimiters
@@ -563,7 +574,7 @@ async fn send_raw(
     http: &HttpClient,
     operation: &'static Operation,
     built: Built,
-) -> Result<(u16, HeaderMap, Vec<u8>), Error> {
+) -> Result<(u16, HeaderMap, Vec<u8>, tokio::time::Instant), Error> {
     let Built {
         url, headers, body, ..
     } = built;
@@ -582,6 +593,7 @@ async fn send_raw(
         source: Arc::new(source.without_url()),
     };
     let started = std::time::Instant::now();
+    let sent_at = tokio::time::Instant::now();
     let mut response = request.send().await.map_err(transport)?;
     let status = response.status().as_u16();
     let retry_after = retry_after(response.headers());
@@ -604,7 +616,12 @@ async fn send_raw(
         "token endpoint answered"
     );
     if operation.success.contains(&status) {
-        return Ok((status, std::mem::take(response.headers_mut()), bytes));
+        return Ok((
+            status,
+            std::mem::take(response.headers_mut()),
+            bytes,
+            sent_at,
+        ));
     }
     Err(Error::Status {
         vendor: operation.vendor,

@@ -23,7 +23,11 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const TASKS: usize = 2000;
 const LIFETIME: Duration = Duration::from_secs(1);
-const MARGIN: Duration = Duration::from_millis(10);
+/// Absorbs how late a token's expiry timer may run on a runtime busy with
+/// 2,000 tasks (the hot path reads no clock: a timer flips the token's
+/// phase). Measured lateness: about 3 ms typically, spikes past 10 ms in a
+/// debug build on 2 cores.
+const MARGIN: Duration = Duration::from_millis(50);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a long run; see the module docs for the command"]
@@ -58,9 +62,9 @@ async fn thousands_of_tasks_over_one_second_tokens() {
         derbysoft_ticket::Credentials::new("id", "secret"),
     )
     .unwrap();
-    // No refresh-ahead, and a 10 ms margin (loopback latency is well below
-    // it, so no token is used past the vendor's own expiry): a token serves
-    // 99% of its lifetime, so the count of renewals is exact.
+    // No refresh-ahead and a small margin: a token serves 95% of its
+    // lifetime (counted from when its request went out), so the count of
+    // renewals is exact.
     let tokens = TokenManager::builder()
         .refresh_ahead(Duration::ZERO)
         .expiry_margin(MARGIN)
@@ -86,13 +90,21 @@ async fn thousands_of_tasks_over_one_second_tokens() {
                         .and_then(|r| r.build().map_err(|_| unreachable!()))
                     {
                         Ok(request) => {
+                            // The age when the token was handed out, not
+                            // after waiting for the shared map's lock below:
+                            // with 2,000 tasks that wait can exceed the margin.
+                            let handed_out = Instant::now();
                             requests += 1;
                             let header = request.headers()["authorization"]
                                 .to_str()
                                 .unwrap()
                                 .to_owned();
                             let token = header.trim_start_matches("Bearer ");
-                            let age = issued.lock().unwrap().get(token).map(Instant::elapsed);
+                            let age = issued
+                                .lock()
+                                .unwrap()
+                                .get(token)
+                                .map(|at| handed_out.duration_since(*at));
                             if age.is_none_or(|age| age >= LIFETIME) {
                                 expired += 1;
                             }
@@ -127,11 +139,13 @@ async fn thousands_of_tasks_over_one_second_tokens() {
     assert_eq!(errors, 0);
     assert_eq!(expired, 0);
     assert!(requests > TASKS as u64 * seconds, "the tasks kept asking");
-    // A renewal every (lifetime - margin + latency) ≥ 0.99 s: over T < 99 s
-    // that is at most floor(T) + 1 requests, the first one included.
+    // A renewal every (lifetime - margin) plus the fetch's latency: at most
+    // one request per usable lifetime, the first one included, and at least
+    // one per full lifetime.
+    let usable = elapsed.as_secs_f64() / (LIFETIME - MARGIN).as_secs_f64();
     assert!(
-        fetched as f64 <= lifetimes.floor() + 1.0,
-        "{fetched} token requests for {lifetimes:.2} lifetimes: duplicates"
+        fetched as f64 <= usable.floor() + 1.0,
+        "{fetched} token requests for {usable:.2} usable lifetimes: duplicates"
     );
     assert!(
         fetched as f64 >= lifetimes.floor(),

@@ -339,8 +339,16 @@ fn operation_literal(
 pub fn client(vendor: &Vendor) -> TokenStream {
     let functions = vendor.operations().map(function);
     let seeded = vendor.seed().is_some();
+    // A static vendor makes no calls of its own.
+    let call_fn = (!vendor.is_static()).then(|| {
+        quote! {
+            fn call<'a>(&'a self, operation: &'static rt::Operation, token: Option<&'a rt::Token>) -> rt::Call<'a> {
+                rt::Call::new(&self.http, &self.base_url, operation, scope(&self.config, &self.credentials, token))
+            }
+        }
+    });
     let fetch = if vendor.token.is_some() {
-        quote! { rt::token_from(self.token(), TokenResponse::into_parts) }
+        quote! { rt::token_from(self.call(&TOKEN_OPERATION, None).send_timed(TokenResponse::from_wire), TokenResponse::into_parts) }
     } else if seeded {
         quote! {
             let seed = self.seed.token();
@@ -350,7 +358,7 @@ pub fn client(vendor: &Vendor) -> TokenStream {
                 &REFRESH_OPERATION,
                 scope(&self.config, &self.credentials, None).with_owned_token(seed.clone()),
             )
-            .send(RefreshResponse::from_wire);
+            .send_timed(RefreshResponse::from_wire);
             rt::token_from_seed(&self.seed, seed, call, RefreshResponse::into_parts)
         }
     } else {
@@ -376,9 +384,9 @@ pub fn client(vendor: &Vendor) -> TokenStream {
             }
         });
         let body = if seeded {
-            quote! { rt::refreshed_with_seed(&self.seed, current, self.refresh(current), RefreshResponse::into_parts) }
+            quote! { rt::refreshed_with_seed(&self.seed, current, self.call(&REFRESH_OPERATION, Some(current)).send_timed(RefreshResponse::from_wire), RefreshResponse::into_parts) }
         } else {
-            quote! { rt::refreshed_from(current, self.refresh(current), RefreshResponse::into_parts) }
+            quote! { rt::refreshed_from(current, self.call(&REFRESH_OPERATION, Some(current)).send_timed(RefreshResponse::from_wire), RefreshResponse::into_parts) }
         };
         quote! {
             fn supports_refresh(&self) -> bool {
@@ -499,6 +507,8 @@ pub fn client(vendor: &Vendor) -> TokenStream {
                 &self.http
             }
 
+            #call_fn
+
             #seed_methods
 
             #( #functions )*
@@ -559,7 +569,7 @@ fn function(op: &Operation) -> TokenStream {
         // An explicit lifetime, not `async fn` or `+ '_`: the code is
         // included in crates of any edition.
         pub fn #name<'a>(&'a self, #param) -> impl ::core::future::Future<Output = Result<#output, rt::Error>> + Send + 'a {
-            rt::Call::new(&self.http, &self.base_url, &#descriptor, scope(&self.config, &self.credentials, #token))
+            self.call(&#descriptor, #token)
                 #send
         }
     }
