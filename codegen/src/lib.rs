@@ -467,6 +467,32 @@ pub fn fail_build(error: &Error) -> ! {
     std::process::exit(1)
 }
 
+/// Replaces each `x-closed-set` marker with the set's values, from the one
+/// definition the generator validates against.
+#[cfg(feature = "schema")]
+fn fill_closed_sets(value: &mut serde_json::Value) {
+    use vendor_auth_rules as sets;
+    match value {
+        serde_json::Value::Object(object) => {
+            if let Some(serde_json::Value::String(set)) = object.remove("x-closed-set") {
+                let names: &[&str] = match set.as_str() {
+                    "Method" => sets::Method::NAMES,
+                    "BodyFormat" => sets::BodyFormat::NAMES,
+                    "ExpiryKind" => sets::ExpiryKind::NAMES,
+                    "NumberWire" => sets::NumberWire::NAMES,
+                    "FieldType" => sets::FieldType::NAMES,
+                    "VariableType" => sets::VariableType::NAMES,
+                    other => panic!("unknown closed set {other}"),
+                };
+                object.insert("enum".to_owned(), names.iter().copied().collect());
+            }
+            object.values_mut().for_each(fill_closed_sets);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(fill_closed_sets),
+        _ => {}
+    }
+}
+
 /// The JSON Schema of the spec format, as committed in `specs/schema.json`:
 /// editors with the YAML language server use it to complete and check specs
 /// as they are typed. The generator's diagnostics remain the authority (they
@@ -478,6 +504,9 @@ pub fn schema() -> String {
         "$id".to_owned(),
         "https://github.com/vendor-auth/vendor-auth/blob/main/specs/schema.json".into(),
     );
+    if let Some(object) = schema.as_object_mut() {
+        object.values_mut().for_each(fill_closed_sets);
+    }
     let mut text = serde_json::to_string_pretty(&schema).expect("a schema serializes");
     text.push('\n');
     text

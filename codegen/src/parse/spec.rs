@@ -6,7 +6,8 @@
 //! (`specs/schema.json`) that editors show as you type, so they are written
 //! for spec authors. Keys whose values are a closed set are plain strings
 //! here, so that a wrong value gets a located diagnostic from `validate`; the
-//! schema lists the allowed values for completion.
+//! schema lists the allowed values for completion, filled in by `schema()`
+//! from the one definition in `vendor-auth-rules` (`x-closed-set` names it).
 
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -119,7 +120,7 @@ pub struct Variable {
     /// that is exactly one integer or boolean variable is sent as a number
     /// or boolean.
     #[serde(default, rename = "type")]
-    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["string", "integer", "boolean"])))]
+    #[cfg_attr(feature = "schema", schemars(extend("x-closed-set" = "VariableType")))]
     pub var_type: Option<String>,
     /// The user may leave it unset; whatever uses it (a query parameter, a
     /// header, a body member) is then omitted.
@@ -220,7 +221,7 @@ pub struct Operation {
     /// HTTP method. A GET or DELETE carries no body.
     #[cfg_attr(
         feature = "schema",
-        schemars(extend("enum" = ["GET", "POST", "PUT", "PATCH", "DELETE"]))
+        schemars(extend("x-closed-set" = "Method"))
     )]
     pub method: String,
     /// Path appended to the environment's base URL, starting with `/`, or
@@ -260,7 +261,7 @@ pub struct Step {
     /// HTTP method.
     #[cfg_attr(
         feature = "schema",
-        schemars(extend("enum" = ["GET", "POST", "PUT", "PATCH", "DELETE"]))
+        schemars(extend("x-closed-set" = "Method"))
     )]
     pub method: String,
     /// Path appended to the base URL, as for an operation.
@@ -273,7 +274,7 @@ pub struct Step {
     pub request: Request,
     /// How the response body is read: `json` (default), `form`, `text`, `none`.
     #[serde(default)]
-    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["json", "form", "text", "none"])))]
+    #[cfg_attr(feature = "schema", schemars(extend("x-closed-set" = "BodyFormat")))]
     pub format: Option<String>,
     /// What later exchanges read: name to source (a body field, a header, a
     /// cookie, ...). Each is kept secret.
@@ -359,7 +360,7 @@ pub struct BasicAuth {
 pub struct Response {
     /// How the body is read: `json` (default), `form`, `text` or `none`.
     #[serde(default)]
-    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["json", "form", "text", "none"])))]
+    #[cfg_attr(feature = "schema", schemars(extend("x-closed-set" = "BodyFormat")))]
     pub format: Option<String>,
     /// Where the access token is. Required for `token` and `refresh`.
     #[serde(default)]
@@ -469,7 +470,7 @@ pub struct Expiry {
     /// 3339 string) or duration (`PT1H`, `1h30m`, `01:30:00`).
     #[cfg_attr(
         feature = "schema",
-        schemars(extend("enum" = ["relative_seconds", "relative_milliseconds", "relative_minutes", "unix_seconds", "unix_milliseconds", "datetime", "duration"]))
+        schemars(extend("x-closed-set" = "ExpiryKind"))
     )]
     pub kind: String,
     /// How a number is sent: `number` (default in JSON), `string` (`"3600"`)
@@ -478,7 +479,7 @@ pub struct Expiry {
     #[serde(default, rename = "type")]
     #[cfg_attr(
         feature = "schema",
-        schemars(extend("enum" = ["number", "string", "number_or_string"]))
+        schemars(extend("x-closed-set" = "NumberWire"))
     )]
     pub wire_type: Option<String>,
 }
@@ -492,7 +493,7 @@ pub struct Field {
     #[serde(rename = "type")]
     #[cfg_attr(
         feature = "schema",
-        schemars(extend("enum" = ["string", "secret", "integer", "number_or_string", "number", "boolean", "datetime", "duration", "json"]))
+        schemars(extend("x-closed-set" = "FieldType"))
     )]
     pub wire_type: String,
     /// Where it is; default: the body field of the same name.
