@@ -16,7 +16,8 @@ counts=("$@")
 work=$(mktemp -d)
 [ -n "${KEEP:-}" ] && echo "work dir: $work" || trap 'rm -rf "$work"' EXIT
 export CARGO_TARGET_DIR="$work/target"
-seeds=("$root"/specs/*.yaml)
+# SEEDS: the specs to copy (default: every bundled spec).
+if [ -n "${SEEDS:-}" ]; then read -r -a seeds <<< "$SEEDS"; else seeds=("$root"/specs/*.yaml); fi
 registry=$([ -n "${REGISTRY:-}" ] && echo true || echo false)
 
 seconds() { local start=$(date +%s.%N); "$@" >/dev/null 2>&1; awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }'; }

@@ -36,11 +36,6 @@ const TOKEN: &str = "eyJhbGciOiJSUzI1NiIsIng1dSI6Imltc19uYTEta2V5LWF0LTEuY2VyIn0
 const ORG_ID: &str = "3B5A1F2C64D8E1A90A495C1B@AdobeOrg";
 const CREDENTIAL_ID: &str = "71624033";
 
-/// The documented token request carries its credentials in the body only.
-fn no_authorization_header(request: &wiremock::Request) -> bool {
-    !request.headers.contains_key("authorization")
-}
-
 fn client(replay: &Replay) -> vendor::Client {
     vendor::Client::new(
         vendor::Config::new(vendor::Environment::Custom(replay.url()), SCOPE),
@@ -70,7 +65,7 @@ async fn client_credentials_then_a_console_call() {
             given(method("POST"))
                 .and(path("/ims/token/v3"))
                 .and(NoQuery)
-                .and(no_authorization_header)
+                .and(Without("authorization"))
                 .and(form(&[
                     ("client_id", CLIENT_ID),
                     ("client_secret", SECRET),

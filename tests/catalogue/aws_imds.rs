@@ -31,18 +31,6 @@ fn client(replay: &Replay, ttl: i64) -> vendor::Client {
     vendor::Client::new(config, vendor::Credentials::new()).unwrap()
 }
 
-/// The token PUT has no body.
-fn no_body(request: &Request) -> bool {
-    request.body.is_empty()
-}
-
-/// Nothing a proxy or an HTTP client might add that the service rejects or
-/// does not document: no `X-Forwarded-For`, no `Authorization`.
-fn nothing_but_the_ttl(request: &Request) -> bool {
-    !request.headers.contains_key("x-forwarded-for")
-        && !request.headers.contains_key("authorization")
-}
-
 /// The documented token reply: the raw token as `text/plain`.
 fn token_reply(token: &str) -> ResponseTemplate {
     ResponseTemplate::new(200)
@@ -70,8 +58,9 @@ async fn put_a_session_token_then_read_metadata() {
                 .and(path("/latest/api/token"))
                 .and(NoQuery)
                 .and(header(TTL_HEADER, "21600"))
-                .and(no_body)
-                .and(nothing_but_the_ttl),
+                .and(NoBody)
+                .and(Without("x-forwarded-for"))
+                .and(Without("authorization")),
             token_reply(TOKEN).insert_header(TTL_HEADER, "21600"),
         )
         .await;
@@ -104,7 +93,7 @@ async fn without_the_echoed_header_the_lifetime_is_the_ttl_asked_for() {
                 .and(path("/latest/api/token"))
                 .and(NoQuery)
                 .and(header(TTL_HEADER, "300"))
-                .and(no_body),
+                .and(NoBody),
             // A stray newline after the token is not part of it.
             token_reply(&format!("{TOKEN}\n")),
         )

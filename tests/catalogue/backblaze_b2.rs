@@ -36,15 +36,6 @@ fn client(replay: &Replay) -> vendor::Client {
     .unwrap()
 }
 
-/// No request body (a GET).
-struct NoBody;
-
-impl Match for NoBody {
-    fn matches(&self, request: &Request) -> bool {
-        request.body.is_empty()
-    }
-}
-
 fn authorize_account() -> wiremock::MockBuilder {
     given(method("GET"))
         .and(path("/b2api/v3/b2_authorize_account"))

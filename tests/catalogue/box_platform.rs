@@ -32,11 +32,6 @@ const ENTERPRISE_ID: &str = "1234567";
 const USER_ID: &str = "33552487093";
 const TOKEN: &str = "DkXZmsjUKizvL2z0WiaLvMBeQ756XCGGf";
 
-/// The documented token request carries its credentials in the body only.
-fn no_authorization_header(request: &wiremock::Request) -> bool {
-    !request.headers.contains_key("authorization")
-}
-
 fn client_with(replay: &Replay, configure: impl FnOnce(&mut vendor::Config)) -> vendor::Client {
     let mut config = vendor::Config::new(vendor::Environment::Custom(replay.url()), ENTERPRISE_ID);
     configure(&mut config);
@@ -66,7 +61,7 @@ async fn client_credentials_as_the_service_account_then_users_me() {
             given(method("POST"))
                 .and(path("/oauth2/token"))
                 .and(NoQuery)
-                .and(no_authorization_header)
+                .and(Without("authorization"))
                 .and(form(&[
                     ("grant_type", "client_credentials"),
                     ("client_id", CLIENT_ID),
@@ -130,7 +125,7 @@ async fn a_user_subject_sends_the_user_id() {
             given(method("POST"))
                 .and(path("/oauth2/token"))
                 .and(NoQuery)
-                .and(no_authorization_header)
+                .and(Without("authorization"))
                 .and(form(&[
                     ("grant_type", "client_credentials"),
                     ("client_id", CLIENT_ID),

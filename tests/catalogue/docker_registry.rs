@@ -38,36 +38,6 @@ fn client(replay: &Replay, scope: Option<&str>) -> vendor::Client {
     vendor::Client::new(config, vendor::Credentials::new(USER, SECRET)).unwrap()
 }
 
-/// Exactly these query parameters, in any order (decoded).
-struct Query(&'static [(&'static str, &'static str)]);
-
-impl Match for Query {
-    fn matches(&self, request: &Request) -> bool {
-        let mut got: Vec<(String, String)> = request
-            .url
-            .query_pairs()
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        let mut want: Vec<(String, String)> = self
-            .0
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        got.sort();
-        want.sort();
-        got == want
-    }
-}
-
-/// No request body (a GET).
-struct NoBody;
-
-impl Match for NoBody {
-    fn matches(&self, request: &Request) -> bool {
-        request.body.is_empty()
-    }
-}
-
 #[test]
 fn docker_hub_is_the_default_realm_and_service() {
     let config = vendor::Config::default();
@@ -84,7 +54,7 @@ async fn the_documented_get_then_a_registry_call() {
         .on(
             given(method("GET"))
                 .and(path("/token"))
-                .and(Query(&[
+                .and(ExactQuery(&[
                     ("service", "registry.docker.io"),
                     ("scope", SCOPE),
                 ]))
@@ -126,7 +96,7 @@ async fn access_token_alone_and_no_expires_in_last_60_seconds() {
         .on(
             given(method("GET"))
                 .and(path("/token"))
-                .and(Query(&[("service", "registry.docker.io")]))
+                .and(ExactQuery(&[("service", "registry.docker.io")]))
                 .and(header("authorization", basic(USER, SECRET).as_str()))
                 .and(NoBody),
             json(200, json!({ "access_token": TOKEN })),
@@ -144,7 +114,7 @@ async fn the_optional_client_id_is_sent_when_set() {
         .on(
             given(method("GET"))
                 .and(path("/token"))
-                .and(Query(&[
+                .and(ExactQuery(&[
                     ("service", "registry.docker.io"),
                     ("scope", SCOPE),
                     ("client_id", "dockerengine"),

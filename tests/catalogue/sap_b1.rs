@@ -66,15 +66,6 @@ fn logged_in(replay: &Replay) -> ResponseTemplate {
         .append_header("set-cookie", format!("ROUTEID={ROUTE}; path=/b1s").as_str())
 }
 
-/// A login carries no session and no Authorization header.
-fn anonymous(request: &Request) -> bool {
-    !request.headers.contains_key("cookie") && !request.headers.contains_key("authorization")
-}
-
-fn no_body(request: &Request) -> bool {
-    request.body.is_empty()
-}
-
 fn session_cookies() -> String {
     format!("B1SESSION={SESSION}; ROUTEID={ROUTE}")
 }
@@ -124,7 +115,8 @@ async fn log_in_then_read_items() {
                 .and(NoQuery)
                 .and(header("content-type", "application/json"))
                 .and(json_body(login_body()))
-                .and(anonymous),
+                .and(Without("cookie"))
+                .and(Without("authorization")),
             logged_in(&replay),
         )
         .await;
@@ -228,7 +220,7 @@ async fn logout_sends_the_session_cookies() {
                 .and(path("/b1s/v1/Logout"))
                 .and(NoQuery)
                 .and(header("cookie", session_cookies().as_str()))
-                .and(no_body),
+                .and(NoBody),
             ResponseTemplate::new(204),
         )
         .await;

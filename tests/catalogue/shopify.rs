@@ -35,15 +35,6 @@ fn client(replay: &Replay) -> vendor::Client {
     .unwrap()
 }
 
-/// The request does not carry this header at all.
-struct Without(&'static str);
-
-impl Match for Without {
-    fn matches(&self, request: &Request) -> bool {
-        !request.headers.contains_key(self.0)
-    }
-}
-
 #[test]
 fn production_is_the_stores_admin_api_of_the_pinned_version() {
     let client = vendor::Client::new(

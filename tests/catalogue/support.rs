@@ -109,6 +109,46 @@ impl Match for JsonBody {
     }
 }
 
+/// No request body.
+pub struct NoBody;
+
+impl Match for NoBody {
+    fn matches(&self, request: &Request) -> bool {
+        request.body.is_empty()
+    }
+}
+
+/// The request does not carry this header (e.g. no `authorization` where
+/// the documentation puts the credentials in the body).
+pub struct Without(pub &'static str);
+
+impl Match for Without {
+    fn matches(&self, request: &Request) -> bool {
+        !request.headers.contains_key(self.0)
+    }
+}
+
+/// Exactly these query parameters, in any order (decoded).
+pub struct ExactQuery(pub &'static [(&'static str, &'static str)]);
+
+impl Match for ExactQuery {
+    fn matches(&self, request: &Request) -> bool {
+        let mut got: Vec<(String, String)> = request
+            .url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let mut want: Vec<(String, String)> = self
+            .0
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        got.sort();
+        want.sort();
+        got == want
+    }
+}
+
 /// No query string at all (credentials must not travel in the URL).
 pub struct NoQuery;
 

@@ -45,10 +45,6 @@ fn key_is_the_secret(request: &Request) -> bool {
         .is_some_and(|value| value.as_bytes() == SECRET.as_bytes())
 }
 
-fn no_body(request: &Request) -> bool {
-    request.body.is_empty()
-}
-
 /// The documented login answer: everything in headers, an empty body.
 fn login_answer(status: u16, replay: &Replay) -> ResponseTemplate {
     ResponseTemplate::new(status)
@@ -85,7 +81,7 @@ async fn log_in_then_read_the_account() {
                 .and(NoQuery)
                 .and(header("x-auth-user", USER))
                 .and(key_is_the_secret)
-                .and(no_body),
+                .and(NoBody),
             login_answer(200, &replay)
                 .insert_header("x-auth-token", TOKEN)
                 .insert_header("x-storage-token", TOKEN)
