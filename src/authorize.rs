@@ -29,7 +29,9 @@ pub struct ApiAuthorization {
 /// each call.
 #[derive(Debug, Clone, Default)]
 pub struct Prepared {
-    headers: HeaderMap,
+    /// A short list, not a `HeaderMap`: the hot path looks up and clones
+    /// one or two entries, which a map would hash and allocate for.
+    headers: Vec<(HeaderName, HeaderValue)>,
     query: Vec<(&'static str, SecretText)>,
     per_request: bool,
 }
@@ -45,9 +47,17 @@ impl std::fmt::Debug for SecretText {
 }
 
 impl Prepared {
-    /// The headers fixed for the token's life.
-    pub fn headers(&self) -> &HeaderMap {
+    /// The headers fixed for the token's life, in spec order.
+    pub fn headers(&self) -> &[(HeaderName, HeaderValue)] {
         &self.headers
+    }
+
+    /// One of them, by name (any case).
+    pub fn header(&self, name: &str) -> Option<&HeaderValue> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
+            .map(|(_, value)| value)
     }
 }
 
@@ -97,7 +107,7 @@ impl ApiAuthorization {
                 && let Some(value) = template.eval(scope)?
             {
                 out.headers
-                    .insert(self.header_name(name)?, self.header_value(name, value)?);
+                    .push((self.header_name(name)?, self.header_value(name, value)?));
             }
         }
         for (name, template) in self.query {
@@ -127,7 +137,7 @@ impl ApiAuthorization {
                 let mut value =
                     sensitive_value(line.as_bytes()).map_err(|_| invalid(self.vendor, "Cookie"))?;
                 value.set_sensitive(secret);
-                out.headers.insert(COOKIE, value);
+                out.headers.push((COOKIE, value));
             }
         }
         Ok(())
@@ -154,7 +164,7 @@ impl ApiAuthorization {
     pub fn headers(&self, scope: &Scope<'_>) -> Result<HeaderMap, Error> {
         let mut prepared = self.prepare(scope)?;
         self.fill(scope, false, &mut prepared)?;
-        Ok(prepared.headers)
+        Ok(prepared.headers.into_iter().collect())
     }
 }
 
@@ -166,27 +176,34 @@ pub fn apply<'a>(
     prepared: &Prepared,
     scope: impl FnOnce() -> Scope<'a>,
 ) -> Result<reqwest::RequestBuilder, Error> {
-    let mut request = request.headers(prepared.headers.clone());
-    let mut query: Vec<(&str, &str)> = prepared
-        .query
-        .iter()
-        .map(|(name, value)| (*name, value.0.as_str()))
-        .collect();
-    let mut fresh = Prepared::default();
-    if prepared.per_request {
-        authorization.fill(&scope(), false, &mut fresh)?;
-        request = request.headers(fresh.headers.clone());
-        query.extend(
-            fresh
-                .query
-                .iter()
-                .map(|(name, value)| (*name, value.0.as_str())),
-        );
+    // Header by header: cloning a `HeaderValue` is a reference-count bump,
+    // where building a map would allocate on every call.
+    let mut request = request;
+    for (name, value) in &prepared.headers {
+        request = request.header(name.clone(), value.clone());
     }
-    if !query.is_empty() {
-        request = request.query(&query);
+    if !prepared.query.is_empty() {
+        request = request.query(&query(&prepared.query));
+    }
+    if prepared.per_request {
+        let mut fresh = Prepared::default();
+        authorization.fill(&scope(), false, &mut fresh)?;
+        for (name, value) in fresh.headers {
+            request = request.header(name, value);
+        }
+        if !fresh.query.is_empty() {
+            request = request.query(&query(&fresh.query));
+        }
     }
     Ok(request)
+}
+
+/// Query entries as pairs that borrow the (zeroized) values.
+fn query<'a>(entries: &'a [(&'static str, SecretText)]) -> Vec<(&'static str, &'a str)> {
+    entries
+        .iter()
+        .map(|(name, value)| (*name, value.0.as_str()))
+        .collect()
 }
 
 /// A client's authorization of API calls with a given token: what

@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::time::Duration;
 
 use arc_swap::{ArcSwapOption, Guard};
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::authorize::Prepared;
 use tokio::sync::Mutex;
@@ -66,10 +66,15 @@ impl CachedToken {
         &self.token
     }
 
-    /// The headers fixed for this token's life (the token header first),
-    /// ready to clone into requests. Per-request headers are not in it.
-    pub fn headers(&self) -> &HeaderMap {
+    /// The headers fixed for this token's life, in spec order, ready to
+    /// clone into requests. Per-request headers are not in it.
+    pub fn headers(&self) -> &[(HeaderName, HeaderValue)] {
         self.prepared.headers()
+    }
+
+    /// One of those headers by name (any case), e.g. `authorization`.
+    pub fn header(&self, name: &str) -> Option<&HeaderValue> {
+        self.prepared.header(name)
     }
 
     /// When a background renewal starts.

@@ -139,7 +139,9 @@ impl Subject for TokenManager<Vendor> {
     async fn call(&self) -> usize {
         self.token()
             .await
-            .map(|cached| cached.headers()["authorization"].len())
+            // The prepared headers in spec order, as `authorize` and `send`
+            // walk them; this vendor's only one is `Authorization`.
+            .map(|cached| cached.headers()[0].1.len())
             .unwrap_or(0)
     }
 }

@@ -17,7 +17,7 @@
 //! - No refresh and no revoke: a new `PUT` makes a new token.
 
 use vendor_auth::{ExposeSecret, TokenClient, TokenManager, aws_imds as vendor};
-use wiremock::{Request, ResponseTemplate};
+use wiremock::ResponseTemplate;
 
 use crate::support::*;
 

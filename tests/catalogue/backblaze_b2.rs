@@ -20,7 +20,6 @@
 
 use serde_json::json;
 use vendor_auth::{ExposeSecret, TokenClient, TokenManager, backblaze_b2 as vendor};
-use wiremock::{Match, Request};
 
 use crate::support::*;
 
@@ -140,7 +139,7 @@ async fn authorize_account_then_list_buckets_with_the_raw_token() {
             .is_none()
     );
     // The raw token, no `Bearer`.
-    assert_eq!(cached.headers()["authorization"], TOKEN);
+    assert_eq!(cached.header("authorization").unwrap(), TOKEN);
 
     let status = replay
         .api_call(

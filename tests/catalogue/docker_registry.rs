@@ -18,7 +18,7 @@
 
 use serde_json::json;
 use vendor_auth::{ExposeSecret, TokenClient, TokenManager, docker_registry as vendor};
-use wiremock::{Match, Request, ResponseTemplate};
+use wiremock::ResponseTemplate;
 
 use crate::support::*;
 

@@ -18,7 +18,7 @@
 
 use serde_json::json;
 use vendor_auth::{ExposeSecret, TokenClient, TokenManager, gce_metadata as vendor};
-use wiremock::{Request, ResponseTemplate};
+use wiremock::ResponseTemplate;
 
 use crate::support::*;
 

@@ -19,7 +19,7 @@
 
 use serde_json::json;
 use vendor_auth::{ExposeSecret, TokenClient, TokenManager, sap_b1 as vendor};
-use wiremock::{Request, ResponseTemplate};
+use wiremock::ResponseTemplate;
 
 use crate::support::*;
 

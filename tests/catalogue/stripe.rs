@@ -75,7 +75,7 @@ async fn the_key_is_sent_verbatim_marked_sensitive_and_never_shown() {
     let replay = Replay::start().await;
     let tokens = TokenManager::new(client(&replay, SECRET));
     let cached = tokens.token().await.unwrap();
-    let authorization = &cached.headers()["authorization"];
+    let authorization = cached.header("authorization").unwrap();
     assert_eq!(
         authorization.as_bytes(),
         format!("Bearer {SECRET}").as_bytes()
