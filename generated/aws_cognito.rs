@@ -125,7 +125,7 @@ pub mod aws_cognito {
                                 rt::PathStep::Key("AccessToken"),
                             ],
                         ),
-                        rt::read::secret,
+                        rt::read::access_token,
                     )?,
                 token_type: wire
                     .optional(
@@ -309,7 +309,7 @@ pub mod aws_cognito {
                                 rt::PathStep::Key("AccessToken"),
                             ],
                         ),
-                        rt::read::secret,
+                        rt::read::access_token,
                     )?,
                 token_type: wire
                     .optional(

@@ -105,7 +105,7 @@ pub mod aws_imds {
         /// Reads the response, field by field.
         pub fn from_wire(wire: &mut rt::WireResponse) -> Result<Self, rt::DecodeError> {
             Ok(Self {
-                access_token: wire.required(&rt::Source::Body, rt::read::secret)?,
+                access_token: wire.required(&rt::Source::Body, rt::read::access_token)?,
                 expires: wire
                     .required(
                         &rt::Source::FirstOf(

@@ -146,7 +146,7 @@ pub mod backblaze_b2 {
                 access_token: wire
                     .required(
                         &rt::Source::Json(&[rt::PathStep::Key("authorizationToken")]),
-                        rt::read::secret,
+                        rt::read::access_token,
                     )?,
                 account_id: wire
                     .required(

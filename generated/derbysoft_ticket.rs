@@ -116,7 +116,7 @@ pub mod derbysoft_ticket {
                 access_token: wire
                     .required(
                         &rt::Source::Json(&[rt::PathStep::Key("access_token")]),
-                        rt::read::secret,
+                        rt::read::access_token,
                     )?,
                 token_type: wire
                     .optional(

@@ -133,7 +133,7 @@ pub mod docker_registry {
                                 rt::Source::Json(&[rt::PathStep::Key("access_token")]),
                             ],
                         ),
-                        rt::read::secret,
+                        rt::read::access_token,
                     )?,
                 expires_in: wire
                     .optional(

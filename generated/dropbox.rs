@@ -121,7 +121,7 @@ pub mod dropbox {
                 access_token: wire
                     .required(
                         &rt::Source::Json(&[rt::PathStep::Key("access_token")]),
-                        rt::read::secret,
+                        rt::read::access_token,
                     )?,
                 token_type: wire
                     .optional(

@@ -124,7 +124,7 @@ pub mod ebay {
                 access_token: wire
                     .required(
                         &rt::Source::Json(&[rt::PathStep::Key("access_token")]),
-                        rt::read::secret,
+                        rt::read::access_token,
                     )?,
                 token_type: wire
                     .optional(

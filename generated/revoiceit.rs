@@ -97,7 +97,7 @@ pub mod revoiceit {
                 access_token: wire
                     .required(
                         &rt::Source::Json(&[rt::PathStep::Key("accessToken")]),
-                        rt::read::secret,
+                        rt::read::access_token,
                     )?,
                 refresh_token: wire
                     .optional(
@@ -183,7 +183,7 @@ pub mod revoiceit {
                 access_token: wire
                     .required(
                         &rt::Source::Json(&[rt::PathStep::Key("accessToken")]),
-                        rt::read::secret,
+                        rt::read::access_token,
                     )?,
             })
         }

@@ -139,7 +139,7 @@ pub mod sap_b1 {
                                 rt::Source::Json(&[rt::PathStep::Key("SessionId")]),
                             ],
                         ),
-                        rt::read::secret,
+                        rt::read::access_token,
                     )?,
                 session_timeout: wire
                     .optional(

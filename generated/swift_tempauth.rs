@@ -114,7 +114,7 @@ pub mod swift_tempauth {
                                 rt::Source::Header("X-Storage-Token"),
                             ],
                         ),
-                        rt::read::secret,
+                        rt::read::access_token,
                     )?,
                 x_auth_token_expires: wire
                     .optional(

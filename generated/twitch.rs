@@ -107,7 +107,7 @@ pub mod twitch {
                 access_token: wire
                     .required(
                         &rt::Source::Json(&[rt::PathStep::Key("access_token")]),
-                        rt::read::secret,
+                        rt::read::access_token,
                     )?,
                 token_type: wire
                     .optional(

@@ -127,7 +127,7 @@ pub mod vault_approle {
                                 rt::PathStep::Key("client_token"),
                             ],
                         ),
-                        rt::read::secret,
+                        rt::read::access_token,
                     )?,
                 lease_duration: wire
                     .required(
@@ -316,7 +316,7 @@ pub mod vault_approle {
                                 rt::PathStep::Key("client_token"),
                             ],
                         ),
-                        rt::read::secret,
+                        rt::read::access_token,
                     )?,
                 lease_duration: wire
                     .required(

@@ -97,7 +97,7 @@ pub mod verbio {
                 access_token: wire
                     .required(
                         &rt::Source::Json(&[rt::PathStep::Key("access_token")]),
-                        rt::read::secret,
+                        rt::read::access_token,
                     )?,
                 expiration_time: wire
                     .required(

@@ -102,7 +102,7 @@ pub mod x_app_only {
                 access_token: wire
                     .required(
                         &rt::Source::Json(&[rt::PathStep::Key("access_token")]),
-                        rt::read::secret,
+                        rt::read::access_token,
                     )?,
                 token_type: wire
                     .optional(

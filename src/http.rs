@@ -307,6 +307,8 @@ struct Built {
     headers: HeaderMap,
     body: Option<Vec<u8>>,
     sent: Vec<Option<String>>,
+    /// What a vendor's error text must not repeat.
+    secrets: Vec<Zeroizing<String>>,
 }
 
 impl<'a> Call<'a> {
@@ -445,6 +447,7 @@ impl<'a> Call<'a> {
             headers,
             body,
             sent,
+            secrets: scope.secrets(),
         })
     }
 
@@ -540,6 +543,11 @@ async fn receive(
     built: Built,
 ) -> Result<(WireResponse, tokio::time::Instant), Error> {
     let sent = built.sent.clone();
+    let secrets = operation
+        .error_when
+        .as_ref()
+        .map(|_| built.secrets.clone())
+        .unwrap_or_default();
     let (status, headers, body, sent_at) = send_raw(http, operation, built).await?;
     let error_body = operation.error_when.as_ref().map(|_| body.clone());
     let mut response = WireResponse::new(status, headers, body, operation.response)
@@ -553,7 +561,8 @@ async fn receive(
             operation: operation.name,
             status: rule.status,
             meaning: operation.meaning(rule.status),
-            details: error_details(&body, operation.error_fields, operation.response),
+            details: error_details(&body, operation.error_fields, operation.response)
+                .map(|details| inert(&details, &secrets)),
             retry_after: None,
         });
     }
@@ -576,7 +585,11 @@ async fn send_raw(
     built: Built,
 ) -> Result<(u16, HeaderMap, Vec<u8>, tokio::time::Instant), Error> {
     let Built {
-        url, headers, body, ..
+        url,
+        headers,
+        body,
+        secrets,
+        ..
     } = built;
     let mut request = http
         .inner
@@ -628,7 +641,8 @@ async fn send_raw(
         operation: operation.name,
         status,
         meaning: operation.meaning(status),
-        details: error_details(&bytes, operation.error_fields, BodyFormat::Json),
+        details: error_details(&bytes, operation.error_fields, BodyFormat::Json)
+            .map(|details| inert(&details, &secrets)),
         retry_after,
     })
 }
@@ -638,6 +652,28 @@ async fn send_raw(
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let text = headers.get(RETRY_AFTER)?.to_str().ok()?;
     text.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// Vendor text made safe to print: control characters (ANSI escape
+/// sequences, newlines that forge log lines) escaped, and any secret this
+/// request carried, echoed back by the vendor, redacted.
+fn inert(text: &str, secrets: &[Zeroizing<String>]) -> String {
+    let mut text: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    for secret in secrets {
+        if text.contains(secret.as_str()) {
+            text = text.replace(secret.as_str(), "[REDACTED]");
+        }
+    }
+    text
 }
 
 /// The spec's error fields from a JSON error body, shortened. Other fields
@@ -729,6 +765,15 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn vendor_text_is_inert() {
+        let secrets = vec![Zeroizing::new("hunter22".to_owned())];
+        assert_eq!(
+            inert("bad \u{1b}[31mred\u{1b}[0m\npassword hunter22", &secrets),
+            "bad \\u{1b}[31mred\\u{1b}[0m\\npassword [REDACTED]"
+        );
     }
 
     #[test]

@@ -54,6 +54,17 @@ pub struct CachedToken {
     generation: u64,
     /// FRESH, then AHEAD at `refresh_at`, then EXPIRED at `expires_at`.
     phase: AtomicU8,
+    /// The task that advances `phase`; stopped when the token is dropped,
+    /// so that replaced tokens leave no sleeping task behind.
+    timer: std::sync::OnceLock<tokio::task::AbortHandle>,
+}
+
+impl Drop for CachedToken {
+    fn drop(&mut self) {
+        if let Some(timer) = self.timer.get() {
+            timer.abort();
+        }
+    }
 }
 
 const FRESH: u8 = 0;
@@ -170,7 +181,12 @@ impl TokenManagerBuilder {
     /// The window is widened by a random fraction up to this (default 0.25),
     /// so that a fleet of processes does not renew in lockstep.
     pub fn jitter(mut self, fraction: f64) -> Self {
-        self.jitter = fraction.clamp(0.0, 1.0);
+        // `clamp` keeps a NaN, which would panic in the window arithmetic.
+        self.jitter = if fraction.is_nan() {
+            0.0
+        } else {
+            fraction.clamp(0.0, 1.0)
+        };
         self
     }
 
@@ -446,6 +462,13 @@ impl<C: TokenClient + 'static> TokenManager<C> {
         }
         let this = self.clone();
         tokio::spawn(async move {
+            // Whatever ends the renewal, a panic in a client included, the
+            // flag is reset: otherwise refresh-ahead would stay off for the
+            // manager's life.
+            let _reset = ResetOnDrop {
+                flag: &this.inner.background,
+                vendor: this.inner.client.vendor(),
+            };
             let result = this.renew(RenewalKind::Ahead).await;
             if let Err(error) = result {
                 // The old token is still valid: keep serving it, try later.
@@ -455,7 +478,6 @@ impl<C: TokenClient + 'static> TokenManager<C> {
                     .store(retry_at, Ordering::Relaxed);
                 tracing::warn!(vendor = this.inner.client.vendor(), error = %error, "background renewal failed; serving the current token while it is valid");
             }
-            this.inner.background.store(false, Ordering::Release);
         });
     }
 
@@ -569,6 +591,7 @@ impl<C: TokenClient + 'static> TokenManager<C> {
             expires_at,
             generation,
             phase: AtomicU8::new(FRESH),
+            timer: std::sync::OnceLock::new(),
             token,
         }))
     }
@@ -593,6 +616,24 @@ impl RenewalKind {
 
 /// Moves the token's phase on at its deadlines. The task holds only a weak
 /// reference, so a replaced token (and its secret) is dropped at once.
+/// Clears the background-renewal flag when the renewal ends, however it ends.
+struct ResetOnDrop<'a> {
+    flag: &'a AtomicBool,
+    vendor: &'static str,
+}
+
+impl Drop for ResetOnDrop<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            tracing::error!(
+                vendor = self.vendor,
+                "background renewal panicked; the next caller in the window starts another"
+            );
+        }
+        self.flag.store(false, Ordering::Release);
+    }
+}
+
 fn start_phase_timer(cached: &Arc<CachedToken>) {
     let now = Instant::now();
     let initial = if now >= cached.expires_at {
@@ -608,7 +649,7 @@ fn start_phase_timer(cached: &Arc<CachedToken>) {
     }
     let token = Arc::downgrade(cached);
     let (refresh_at, expires_at) = (cached.refresh_at, cached.expires_at);
-    tokio::spawn(async move {
+    let timer = tokio::spawn(async move {
         for (deadline, phase) in [(refresh_at, AHEAD), (expires_at, EXPIRED)] {
             tokio::time::sleep_until(deadline).await;
             match token.upgrade() {
@@ -617,6 +658,7 @@ fn start_phase_timer(cached: &Arc<CachedToken>) {
             }
         }
     });
+    let _ = cached.timer.set(timer.abort_handle());
 }
 
 fn nanos_since(epoch: Instant, at: Instant) -> u64 {

@@ -87,7 +87,8 @@ impl RetryPolicy {
                 return Err(error);
             }
             let delay = error.retry_after().unwrap_or_else(|| self.backoff(tries));
-            if started.elapsed() + delay > self.budget {
+            // Saturating: a vendor's `Retry-After` may be any number.
+            if started.elapsed().saturating_add(delay) > self.budget {
                 return Err(error);
             }
             tracing::warn!(vendor, operation, attempt = tries, delay_ms = delay.as_millis() as u64, error = %error, "retrying token request");

@@ -164,6 +164,25 @@ impl<'a> Scope<'a> {
         self
     }
 
+    /// Every secret the scope could place in a request (credentials, the
+    /// token's secrets, step outputs), to redact from what a vendor echoes.
+    pub fn secrets(&self) -> Vec<Zeroizing<String>> {
+        let own = |s: &SecretString| Zeroizing::new(s.expose_secret().to_owned());
+        let mut out: Vec<Zeroizing<String>> = self.credentials.iter().map(|c| own(c)).collect();
+        if let Some(token) = self.token() {
+            out.push(own(token.access_token()));
+            out.extend(token.refresh_token().map(own));
+            out.extend(token.fields().filter_map(|(_, value)| match value {
+                crate::token::FieldValue::Secret(secret) => Some(own(secret)),
+                crate::token::FieldValue::Text(_) => None,
+            }));
+        }
+        out.extend(self.steps.iter().flatten().map(|(_, value)| own(value)));
+        // Too short to be told from ordinary text.
+        out.retain(|secret| secret.chars().count() >= 4);
+        out
+    }
+
     /// Records the outputs of the next step.
     pub fn push_step(&mut self, outputs: Vec<(&'static str, SecretString)>) {
         self.steps.push(outputs);

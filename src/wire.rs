@@ -287,6 +287,15 @@ pub mod read {
         string(value).map(SecretString::from)
     }
 
+    /// An access token: a non-empty string, kept as a secret. An empty one
+    /// would authorize nothing and be cached as if it did.
+    pub fn access_token(value: Value) -> Result<SecretString, &'static str> {
+        match value {
+            Value::String(text) if !text.trim().is_empty() => Ok(SecretString::from(text)),
+            _ => Err("a non-empty string"),
+        }
+    }
+
     /// A JSON integer (a fractional number is truncated).
     pub fn integer(value: Value) -> Result<i64, &'static str> {
         from_number(&value).ok_or("an integer")

@@ -366,6 +366,8 @@ pub fn generate_one_with(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
+    // Editors on some systems save a UTF-8 byte-order mark; it is not YAML.
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let parsed = parse::parse(source).map_err(|d| SpecErrors::new(path, source, vec![d]))?;
     let vendor =
         validate::validate(&parsed, &source_name).map_err(|d| SpecErrors::new(path, source, d))?;

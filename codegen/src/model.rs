@@ -390,6 +390,8 @@ pub enum PathStep {
 pub enum Reader {
     String,
     Secret,
+    /// A non-empty secret string.
+    AccessToken,
     /// An integer as a JSON number.
     IntNumber,
     /// An integer as a string of digits.

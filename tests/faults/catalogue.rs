@@ -247,7 +247,7 @@ async fn a_200_with_an_oauth_error_body_is_a_decode_error_not_retried() {
 #[tokio::test]
 async fn a_wrongly_typed_token_field_is_a_decode_error_naming_the_field() {
     let numeric = |v: Vendor| vec![json(200, &v.valid_body().replace("\"tok\"", "42"))];
-    check("token of wrong type", false, numeric, |v, r| matches!(r, Err(Error::Decode { message, .. }) if message == &format!("field `{}` must be a string; found an integer", v.token_field())), 1).await;
+    check("token of wrong type", false, numeric, |v, r| matches!(r, Err(Error::Decode { message, .. }) if message == &format!("field `{}` must be a non-empty string; found an integer", v.token_field())), 1).await;
 }
 
 #[tokio::test]

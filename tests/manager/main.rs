@@ -3,5 +3,6 @@
 //! (`wire`).
 
 mod fake;
+mod hardening;
 mod lifecycle;
 mod wire;

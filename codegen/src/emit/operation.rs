@@ -89,6 +89,10 @@ fn reader(reader: Reader) -> (TokenStream, TokenStream) {
     match reader {
         Reader::String => (quote! { String }, quote! { rt::read::string }),
         Reader::Secret => (quote! { rt::SecretString }, quote! { rt::read::secret }),
+        Reader::AccessToken => (
+            quote! { rt::SecretString },
+            quote! { rt::read::access_token },
+        ),
         Reader::Number => (quote! { f64 }, quote! { rt::read::number }),
         Reader::Boolean => (quote! { bool }, quote! { rt::read::boolean }),
         Reader::Json => (quote! { rt::JsonValue }, quote! { rt::read::json }),

@@ -17,11 +17,70 @@ pub struct Parsed {
 /// Parses one spec file's text. Syntax and shape errors (unknown keys, wrong
 /// types) come back as a diagnostic at serde_yaml's position.
 pub fn parse(source: &str) -> Result<Parsed, Diagnostic> {
+    check_size(source)?;
     let locations = Locations::index(source);
     match serde_yaml::from_str::<spec::Spec>(source) {
         Ok(spec) => Ok(Parsed { spec, locations }),
         Err(error) => Err(syntax_diagnostic(source, &error, &locations)),
     }
+}
+
+/// A vendor spec is a few kilobytes; the YAML parser's time grows faster
+/// than linearly with nesting, so what no spec needs is refused before it.
+const MAX_BYTES: usize = 256 * 1024;
+const MAX_DEPTH: usize = 32;
+
+fn check_size(source: &str) -> Result<(), Diagnostic> {
+    if source.len() > MAX_BYTES {
+        return Err(Diagnostic::new(
+            format!(
+                "the spec is {} KiB; specs are limited to {} KiB",
+                source.len() / 1024,
+                MAX_BYTES / 1024
+            ),
+            Some(0..0),
+        )
+        .help("a vendor spec is a few kilobytes: is this the right file?"));
+    }
+    // Flow collections (`[`, `{`) and indentation both nest; either beyond
+    // the limit is refused where it goes too deep. A guard, not a parser:
+    // quotes are followed within a line, comments skipped.
+    let too_deep = |at: usize| {
+        Diagnostic::new(
+            format!("the spec nests deeper than {MAX_DEPTH} levels"),
+            Some(at..at + 1),
+        )
+        .help("a vendor spec needs a few levels; flatten the structure")
+    };
+    let mut depth = 0usize;
+    let mut offset = 0;
+    for line in source.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if indent > 4 * MAX_DEPTH {
+            return Err(too_deep(offset + indent));
+        }
+        let mut quote: Option<char> = None;
+        let mut previous = ' ';
+        for (at, c) in line.char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '#') if previous.is_whitespace() => break,
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '[' | '{') => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Err(too_deep(offset + at));
+                    }
+                }
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            previous = c;
+        }
+        offset += line.len();
+    }
+    Ok(())
 }
 
 /// serde_yaml places an unknown or duplicate key at its mapping; the index

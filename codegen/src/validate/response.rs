@@ -63,7 +63,7 @@ impl Context<'_> {
                 Role::AccessToken,
                 "access_token",
                 &response.access_token,
-                Reader::Secret,
+                Reader::AccessToken,
             ),
             (
                 Role::TokenType,

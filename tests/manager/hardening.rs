@@ -1,0 +1,148 @@
+//! Numbers and failures from a vendor or a client never break the manager:
+//! no panic from a vendor's `Retry-After`, none from a NaN setting, a
+//! panicking renewal does not switch refresh-ahead off, and replaced tokens
+//! leave no task behind.
+
+use std::time::Duration;
+
+use tokio::time::sleep;
+use vendor_auth::{Error, ExposeSecret, RetryPolicy, Token, TokenManager};
+
+use crate::fake::Fake;
+
+const SECOND: Duration = Duration::from_secs(1);
+
+#[tokio::test(start_paused = true)]
+async fn a_huge_retry_after_is_a_typed_error_not_a_panic() {
+    let fake = Fake::new(Duration::ZERO, |_| {
+        Err(Error::Status {
+            vendor: "Fake",
+            operation: "token",
+            status: 429,
+            meaning: None,
+            details: None,
+            retry_after: Some(Duration::from_secs(u64::MAX)),
+        })
+    });
+    let tokens = TokenManager::builder()
+        .retry(RetryPolicy::default())
+        .build(fake.clone());
+    let error = tokens.token().await.unwrap_err();
+    assert_eq!(error.status(), Some(429));
+    assert_eq!(
+        fake.fetch_count(),
+        1,
+        "the wait exceeds the budget: no retry"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_nan_jitter_is_no_jitter() {
+    let fake = Fake::issuing(Duration::ZERO, 100 * SECOND);
+    let tokens = TokenManager::builder().jitter(f64::NAN).build(fake.clone());
+    let cached = tokens.token().await.unwrap();
+    assert!(cached.refresh_at() > cached.token().received_at());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_panicking_background_renewal_does_not_switch_refresh_ahead_off() {
+    let fake = Fake::new(Duration::ZERO, |n| match n {
+        2 => panic!("a client bug during the background renewal"),
+        n => Ok(Token::new(format!("token-{n}"), 100 * SECOND)),
+    });
+    let tokens = TokenManager::builder()
+        .refresh_ahead(10 * SECOND)
+        .jitter(0.0)
+        .expiry_margin(Duration::ZERO)
+        .build(fake.clone());
+    tokens.token().await.unwrap();
+    sleep(95 * SECOND).await; // inside the window: renewal 2 starts and panics
+    tokens.token().await.unwrap();
+    sleep(SECOND).await;
+    assert_eq!(fake.fetch_count(), 2);
+    tokens.token().await.unwrap(); // still inside the window: renewal 3
+    sleep(SECOND).await;
+    assert_eq!(fake.fetch_count(), 3, "refresh-ahead still works");
+    let cached = tokens.cached().unwrap();
+    assert_eq!(cached.token().access_token().expose_secret(), "token-3");
+}
+
+#[tokio::test]
+async fn replaced_tokens_leave_no_task_behind() {
+    let fake = Fake::issuing(Duration::ZERO, 3600 * SECOND);
+    let tokens = TokenManager::new(fake.clone());
+    let metrics = tokio::runtime::Handle::current().metrics();
+    tokens.token().await.unwrap();
+    let before = metrics.num_alive_tasks();
+    for _ in 0..2000 {
+        let cached = tokens.token().await.unwrap().to_arc();
+        tokens.invalidate(&cached);
+        drop(cached);
+    }
+    tokens.token().await.unwrap();
+    tokio::task::yield_now().await;
+    let after = metrics.num_alive_tasks();
+    assert!(fake.fetch_count() > 2000);
+    assert!(
+        after <= before + 2,
+        "{before} tasks before 2,000 renewals, {after} after: timers leak"
+    );
+    drop(tokens);
+    tokio::task::yield_now().await;
+    assert!(
+        metrics.num_alive_tasks() <= before,
+        "a timer outlived its manager"
+    );
+}
+
+mod vendor_text {
+    use vendor_auth::{Error, TokenClient, Url, derbysoft_ticket as ticket};
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    const SECRET: &str = "s3cret-that-must-not-echo";
+
+    async fn answering(status: u16, body: serde_json::Value) -> ticket::Client {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_body_json(body))
+            .mount(&server)
+            .await;
+        // Leaked on purpose: the server must outlive the returned client.
+        let url = Url::parse(&format!("{}/token", server.uri())).unwrap();
+        std::mem::forget(server);
+        ticket::Client::new(
+            ticket::Environment::Production(url),
+            ticket::Credentials::new("id", SECRET),
+        )
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_empty_access_token_is_a_decode_error() {
+        let client = answering(
+            200,
+            serde_json::json!({ "access_token": "", "token_type": "Bearer", "expires_in": 60 }),
+        )
+        .await;
+        let error = client.fetch_token().await.unwrap_err();
+        assert!(matches!(error, Error::Decode { .. }), "{error}");
+        assert!(error.to_string().contains("access_token"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn an_echoed_secret_and_terminal_escapes_are_made_inert() {
+        let client = answering(
+            401,
+            serde_json::json!({
+                "error": "invalid_client",
+                "error_description": format!("\u{1b}[2J\u{1b}[31mbad secret {SECRET}\nFAKE LOG LINE"),
+            }),
+        )
+        .await;
+        let text = client.fetch_token().await.unwrap_err().to_string();
+        assert!(!text.contains(SECRET), "{text}");
+        assert!(text.contains("[REDACTED]"), "{text}");
+        assert!(!text.chars().any(|c| c.is_control()), "{text:?}");
+    }
+}
