@@ -93,6 +93,14 @@ pub enum Error {
         vendor: &'static str,
     },
 
+    /// The token was revoked while this request waited for a renewal;
+    /// revoking is final for the requests queued before it.
+    #[error("{vendor}: the token was revoked while this request waited for it")]
+    Revoked {
+        /// The vendor's name.
+        vendor: &'static str,
+    },
+
     /// The vendor's spec declares no such operation.
     #[error("{vendor}: the vendor has no {operation} operation")]
     Unsupported {
@@ -114,6 +122,7 @@ impl Error {
             | Error::Config { vendor, .. }
             | Error::Encode { vendor, .. }
             | Error::MissingRefreshToken { vendor }
+            | Error::Revoked { vendor }
             | Error::Unsupported { vendor, .. } => vendor,
         }
     }

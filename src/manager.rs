@@ -54,6 +54,10 @@ pub struct CachedToken {
     generation: u64,
     /// FRESH, then AHEAD at `refresh_at`, then EXPIRED at `expires_at`.
     phase: AtomicU8,
+    /// The API answered 401 to a request replayed with this token just after
+    /// it was fetched: the API, not the token, is refusing, and further 401s
+    /// must not fetch a token per call.
+    rejected_fresh: AtomicBool,
     /// The task that advances `phase`; stopped when the token is dropped,
     /// so that replaced tokens leave no sleeping task behind.
     timer: std::sync::OnceLock<tokio::task::AbortHandle>,
@@ -223,6 +227,7 @@ impl TokenManagerBuilder {
                 background_not_before: AtomicU64::new(0),
                 renewal: Mutex::new(RenewalState::default()),
                 finished_renewals: AtomicU64::new(0),
+                revocations: AtomicU64::new(0),
             }),
         }
     }
@@ -280,6 +285,9 @@ struct Inner<C> {
     /// Renewals finished (successfully or not), for waiters to tell whether
     /// one finished while they queued.
     finished_renewals: AtomicU64,
+    /// Revocations so far: a renewal queued before one must not refill the
+    /// cache with a token nobody will revoke.
+    revocations: AtomicU64,
 }
 
 #[derive(Default)]
@@ -365,6 +373,11 @@ impl<C: TokenClient + 'static> TokenManager<C> {
         let Some(replay) = replay else {
             return Ok(response);
         };
+        if cached.rejected_fresh.load(Ordering::Acquire) {
+            // A new token did not help last time: no token request per call
+            // while the API refuses; the token renews on its own schedule.
+            return Ok(response);
+        }
         tracing::info!(
             vendor = self.inner.client.vendor(),
             generation = cached.generation,
@@ -373,10 +386,15 @@ impl<C: TokenClient + 'static> TokenManager<C> {
         self.invalidate(&cached);
         drop(cached);
         let fresh = self.token().await?;
-        self.decorate(replay, &fresh)?
+        let response = self
+            .decorate(replay, &fresh)?
             .send()
             .await
-            .map_err(|e| self.api_error(e))
+            .map_err(|e| self.api_error(e))?;
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED {
+            fresh.rejected_fresh.store(true, Ordering::Release);
+        }
+        Ok(response)
     }
 
     /// Drops `rejected` from the cache, unless a newer token already replaced
@@ -401,6 +419,7 @@ impl<C: TokenClient + 'static> TokenManager<C> {
     /// Revokes the cached token where the vendor supports it, and evicts it.
     pub async fn revoke(&self) -> Result<(), Error> {
         let _renewal = self.inner.renewal.lock().await;
+        self.inner.revocations.fetch_add(1, Ordering::AcqRel);
         let Some(cached) = self.inner.current.swap(None) else {
             return Ok(());
         };
@@ -484,7 +503,13 @@ impl<C: TokenClient + 'static> TokenManager<C> {
     async fn renew(&self, kind: RenewalKind) -> Result<Arc<CachedToken>, Error> {
         let inner = &self.inner;
         let finished_before = inner.finished_renewals.load(Ordering::Acquire);
+        let revocations_before = inner.revocations.load(Ordering::Acquire);
         let mut state = inner.renewal.lock().await;
+        if inner.revocations.load(Ordering::Acquire) != revocations_before {
+            return Err(Error::Revoked {
+                vendor: inner.client.vendor(),
+            });
+        }
 
         // Whoever held the lock may have done the work already.
         if let Some(cached) = inner.current.load_full() {
@@ -592,6 +617,7 @@ impl<C: TokenClient + 'static> TokenManager<C> {
             generation,
             phase: AtomicU8::new(FRESH),
             timer: std::sync::OnceLock::new(),
+            rejected_fresh: AtomicBool::new(false),
             token,
         }))
     }

@@ -95,6 +95,37 @@ async fn replaced_tokens_leave_no_task_behind() {
     );
 }
 
+/// A renewal queued before `revoke()` does not refill the cache with a token
+/// that nobody will revoke: it fails with `Error::Revoked`.
+#[tokio::test(start_paused = true)]
+async fn revoke_is_final_for_renewals_queued_before_it() {
+    let fake = Fake::issuing(2 * SECOND, 100 * SECOND);
+    let tokens = TokenManager::new(fake.clone());
+    let first = tokio::spawn({
+        let tokens = tokens.clone();
+        async move { tokens.token().await.map(|_| ()) }
+    });
+    sleep(Duration::from_millis(10)).await; // the fetch holds the renewal lock
+    let revoke = tokio::spawn({
+        let tokens = tokens.clone();
+        async move { tokens.revoke().await }
+    });
+    sleep(Duration::from_millis(10)).await; // revoke queues first
+    let queued = tokio::spawn({
+        let tokens = tokens.clone();
+        async move { tokens.token().await.map(|_| ()) }
+    });
+    first.await.unwrap().unwrap();
+    revoke.await.unwrap().unwrap();
+    let error = queued.await.unwrap().unwrap_err();
+    assert!(matches!(error, Error::Revoked { .. }), "{error}");
+    assert!(tokens.cached().is_none(), "the revoked cache stays empty");
+    assert_eq!(fake.fetch_count(), 1);
+    // A request made after the revocation starts afresh.
+    tokens.token().await.unwrap();
+    assert_eq!(fake.fetch_count(), 2);
+}
+
 mod vendor_text {
     use vendor_auth::{Error, TokenClient, Url, derbysoft_ticket as ticket};
     use wiremock::matchers::any;

@@ -138,6 +138,29 @@ async fn a_persistent_401_is_replayed_once_and_never_loops() {
     assert_eq!(token_requests(&server).await, 2);
 }
 
+/// An API that refuses every token: once a freshly fetched token is refused
+/// too, further 401s do not fetch a token per call.
+#[tokio::test]
+async fn repeated_401s_do_not_fetch_a_token_per_call() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/token"))
+        .respond_with(verbio_token("t"))
+        .mount(&server)
+        .await;
+    let calls = api(&server, usize::MAX).await;
+    let tokens = verbio(&server);
+    for _ in 0..10 {
+        let response = tokens
+            .send(reqwest::Client::new().get(format!("{}/api/data", server.uri())))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401);
+    }
+    // The first send: one call, a new token, the replay; then one call each.
+    assert_eq!(calls.load(Ordering::SeqCst), 11);
+    assert_eq!(token_requests(&server).await, 2);
+}
+
 #[tokio::test]
 async fn a_503_then_200_is_retried() {
     let server = MockServer::start().await;
