@@ -5,6 +5,9 @@
 //! It is the only test of its binary: tracing caches per call site whether
 //! anyone listens, and tests running beside it on other threads would make
 //! a thread-local subscriber miss events.
+//!
+//! reqwest logs through the `log` crate, not `tracing`: a `LogTracer` bridges
+//! those records in, and a planted record proves that they arrive.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -22,6 +25,8 @@ const PASSWORD: &str = "SECRET-password-2";
 const ACCESS_TOKEN: &str = "SECRET-access-3";
 const REFRESH_TOKEN: &str = "SECRET-refresh-4";
 const ROTATED_REFRESH_TOKEN: &str = "SECRET-refresh-5";
+/// Not a secret of the flows: logged on purpose to prove the capture works.
+const PLANTED: &str = "PLANTED-leak-6";
 const SECRETS: [&str; 5] = [
     CLIENT_SECRET,
     PASSWORD,
@@ -51,11 +56,13 @@ fn url(server: &MockServer) -> Url {
 async fn no_secret_reaches_any_output() {
     let capture = Capture::default();
     let writer = capture.clone();
+    tracing_log::LogTracer::init().expect("the only logger of this test binary");
     let targets = Targets::new()
         .with_target("vendor_auth", LevelFilter::TRACE)
         .with_target("reqwest", LevelFilter::TRACE)
         .with_target("hyper", LevelFilter::TRACE)
-        .with_target("hyper_util", LevelFilter::TRACE);
+        .with_target("hyper_util", LevelFilter::TRACE)
+        .with_target("rustls", LevelFilter::TRACE);
     let subscriber = tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
@@ -64,6 +71,9 @@ async fn no_secret_reaches_any_output() {
         )
         .with(targets);
     let _guard = tracing::subscriber::set_default(subscriber);
+
+    // A leak planted where reqwest logs: the scan below must see it.
+    log::debug!(target: "reqwest::connect", "planted {PLANTED}");
 
     let mut shown: Vec<String> = Vec::new();
     let mut show = |text: String| shown.push(text);
@@ -201,6 +211,15 @@ async fn no_secret_reaches_any_output() {
     assert!(
         logs.contains("token fetched"),
         "the flows were logged: {logs}"
+    );
+    assert!(
+        logs.contains(PLANTED),
+        "a record logged through `log` under reqwest's target is captured: {logs}"
+    );
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("reqwest::") && !l.contains(PLANTED)),
+        "reqwest's own records are captured too: {logs}"
     );
     assert!(logs.contains("token refreshed"), "{logs}");
     assert!(logs.contains("requesting a new token"), "{logs}");
