@@ -22,7 +22,7 @@ pub mod box_platform {
     pub enum Environment {
         /// The Box API (the only documented host).
         ///
-        /// Base URL: `https://api.box.com`
+        /// Base URL: `<https://api.box.com`>
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.
@@ -360,7 +360,7 @@ pub mod box_platform {
         > + Send + 'a {
             self.call(&TOKEN_OPERATION, None).send(TokenResponse::from_wire)
         }
-        /// Revokes the access token (https://developer.box.com/reference/post-oauth2-revoke).
+        /// Revokes the access token (<https://developer.box.com/reference/post-oauth2-revoke>).
         ///
         /// Sends `POST {base_url}/oauth2/revoke`.
         ///

@@ -19,7 +19,7 @@ pub mod google_oauth {
     #[derive(Debug, Clone, PartialEq, Eq, Default)]
     #[non_exhaustive]
     pub enum Environment {
-        /// Base URL: `https://oauth2.googleapis.com`
+        /// Base URL: `<https://oauth2.googleapis.com`>
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.
@@ -408,7 +408,7 @@ pub mod google_oauth {
         > + Send + 'a {
             self.call(&REFRESH_OPERATION, Some(token)).send(RefreshResponse::from_wire)
         }
-        /// Revokes the access token, and with it the refresh token it came from (https://developers.google.com/identity/protocols/oauth2/web-server#tokenrevoke).
+        /// Revokes the access token, and with it the refresh token it came from (<https://developers.google.com/identity/protocols/oauth2/web-server#tokenrevoke>).
         ///
         /// Sends `POST {base_url}/revoke`.
         ///

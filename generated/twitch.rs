@@ -17,7 +17,7 @@ pub mod twitch {
     #[derive(Debug, Clone, PartialEq, Eq, Default)]
     #[non_exhaustive]
     pub enum Environment {
-        /// Base URL: `https://id.twitch.tv`
+        /// Base URL: `<https://id.twitch.tv`>
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.
@@ -324,7 +324,7 @@ pub mod twitch {
         > + Send + 'a {
             self.call(&TOKEN_OPERATION, None).send(TokenResponse::from_wire)
         }
-        /// Revokes the token (https://dev.twitch.tv/docs/authentication/revoke-tokens).
+        /// Revokes the token (<https://dev.twitch.tv/docs/authentication/revoke-tokens>).
         ///
         /// Sends `POST {base_url}/oauth2/revoke`.
         ///

@@ -20,7 +20,7 @@ pub mod x_app_only {
     #[derive(Debug, Clone, PartialEq, Eq, Default)]
     #[non_exhaustive]
     pub enum Environment {
-        /// Base URL: `https://api.x.com`
+        /// Base URL: `<https://api.x.com`>
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.
@@ -331,7 +331,7 @@ pub mod x_app_only {
         > + Send + 'a {
             self.call(&TOKEN_OPERATION, None).send(TokenResponse::from_wire)
         }
-        /// Invalidates the Bearer Token (https://developer.x.com/en/docs/authentication/api-reference/invalidate_bearer_token); the next token request then returns a new one.
+        /// Invalidates the Bearer Token (<https://developer.x.com/en/docs/authentication/api-reference/invalidate_bearer_token>); the next token request then returns a new one.
         ///
         /// Sends `POST {base_url}/oauth2/invalidate_token`.
         ///

@@ -56,14 +56,19 @@ fn sanitise(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut words = line.split(' ').peekable();
     while let Some(word) = words.next() {
-        if (word.starts_with("https://") || word.starts_with("http://"))
-            && !word.contains(['<', '>'])
+        // A URL anywhere in the word, e.g. after `(`: rustdoc wants bare
+        // URLs in angle brackets.
+        let start = word.find("https://").or_else(|| word.find("http://"));
+        if let Some(start) = start
+            && !word.contains(['<', '>', '[', ']'])
         {
-            let url = word.trim_end_matches(['.', ',', ';', ')']);
+            let (before, rest) = word.split_at(start);
+            let url = rest.trim_end_matches(['.', ',', ';', ')', ':']);
+            out.push_str(before);
             out.push('<');
             out.push_str(url);
             out.push('>');
-            out.push_str(&word[url.len()..]);
+            out.push_str(&rest[url.len()..]);
         } else {
             for c in word.chars() {
                 if matches!(c, '[' | ']') {
@@ -88,6 +93,10 @@ mod tests {
         assert_eq!(
             sanitise("see https://x.io/a. [b]"),
             "see <https://x.io/a>. \\[b\\]"
+        );
+        assert_eq!(
+            sanitise("(https://x.io/a#b); next"),
+            "(<https://x.io/a#b>); next"
         );
     }
 
