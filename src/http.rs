@@ -793,3 +793,131 @@ mod tests {
         );
     }
 }
+
+/// No value placed in a template can change where a request goes: for every
+/// byte and the known URL tricks, a host template keeps its scheme, host
+/// suffix and port (or is refused), and a path template keeps its segments.
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::value::{Ref, Var};
+    use proptest::prelude::*;
+
+    static HOST: Template = Template(&[
+        Part::Text("https://"),
+        Part::Ref(Ref::Variable(0), &[]),
+        Part::Text(".example.com:8443/base"),
+    ]);
+
+    static PATH: Operation = Operation {
+        vendor: "V",
+        name: "token",
+        method: Method::POST,
+        path: Template(&[
+            Part::Text("/a/"),
+            Part::Ref(Ref::Variable(0), &[]),
+            Part::Text("/b"),
+        ]),
+        success: &[200],
+        errors: &[],
+        error_fields: &[],
+        request: Request {
+            query: &[],
+            headers: &[],
+            body: Body::None,
+            basic_auth: None,
+        },
+        response: BodyFormat::Json,
+        sent: &[],
+        error_when: None,
+        steps: &[],
+    };
+
+    const TRICKS: &[&str] = &[
+        "evil.com/",
+        "evil.com?",
+        "evil.com#",
+        "a@evil.com",
+        "a\\evil.com",
+        "..",
+        ".",
+        "%2e%2e",
+        "%2f",
+        "a%00b",
+        "evil.com:80",
+        "[::1]",
+        "127.0.0.1",
+        "a b",
+        "a\tb",
+        "a\r\nHost: evil.com",
+        "..%2f",
+        "%252e",
+        "a/../../x",
+        "\u{ff0f}",
+        "xn--",
+        "a.",
+    ];
+
+    fn check_host(value: &str) -> Result<(), TestCaseError> {
+        let scope = Scope::new("V", vec![], vec![Var::Text(value)], None);
+        if let Ok(url) = resolve_base_url(BaseUrl::Template(&HOST), &scope, PlainHttp::LoopbackOnly)
+        {
+            prop_assert_eq!(url.scheme(), "https");
+            prop_assert_eq!(url.port(), Some(8443));
+            prop_assert_eq!(url.path(), "/base");
+            let host = url.host_str().unwrap_or_default();
+            prop_assert!(
+                host.ends_with(".example.com"),
+                "{value:?} moved the host to {host}"
+            );
+            prop_assert!(url.username().is_empty() && url.password().is_none());
+        }
+        Ok(())
+    }
+
+    fn check_path(value: &str) -> Result<(), TestCaseError> {
+        let scope = Scope::new("V", vec![], vec![Var::Text(value)], None);
+        if let Ok(path) = Call::path(&PATH, &scope) {
+            let mut url = Url::parse("https://vendor.example/").unwrap();
+            url.set_path(&path);
+            prop_assert_eq!(url.host_str(), Some("vendor.example"));
+            let segments: Vec<&str> = url.path_segments().unwrap().collect();
+            prop_assert_eq!(
+                segments.len(),
+                3,
+                "{:?} changed the segments: {:?}",
+                value,
+                segments
+            );
+            prop_assert_eq!(segments[0], "a");
+            prop_assert_eq!(segments[2], "b");
+            prop_assert!(segments[1] != ".." && segments[1] != ".");
+            prop_assert!(url.query().is_none() && url.fragment().is_none());
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn every_byte_and_known_tricks() {
+        for byte in 0u8..=255 {
+            let text = String::from_utf8_lossy(&[b'a', byte, b'b']).into_owned();
+            check_host(&text).unwrap();
+            check_path(&text).unwrap();
+            let alone = String::from_utf8_lossy(&[byte]).into_owned();
+            check_host(&alone).unwrap();
+            check_path(&alone).unwrap();
+        }
+        for trick in TRICKS {
+            check_host(trick).unwrap();
+            check_path(trick).unwrap();
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_value_keeps_host_and_segments(value in any::<String>()) {
+            check_host(&value)?;
+            check_path(&value)?;
+        }
+    }
+}
