@@ -35,6 +35,7 @@ mod authorize;
 mod client;
 mod error;
 mod http;
+mod jwt;
 mod manager;
 mod registry;
 mod retry;
@@ -46,6 +47,7 @@ pub use authorize::{ApiAuthorization, Authorizer, Prepared};
 pub use client::{RefreshSeed, TokenClient};
 pub use error::Error;
 pub use http::{HttpClient, HttpClientBuilder};
+pub use jwt::{JwtAlgorithm, SigningKey};
 pub use manager::{CachedToken, TokenManager, TokenManagerBuilder};
 pub use registry::{EnvVar, EnvironmentInfo, FromEnv, Selection, TokenFuture, Vendor};
 pub use reqwest::Url;
@@ -68,6 +70,7 @@ pub mod __private {
         BaseUrl, BasicAuth, Body, Call, ErrorStatus, ErrorWhen, HttpClient, Operation, Request,
         StatusMatch, Step, resolve_base_url,
     };
+    pub use crate::jwt::{Assertion, JwtAlgorithm, KeyRing, KeyRingSpec, self_issued};
     pub use crate::registry::{
         Chosen, EnvVar, EnvironmentInfo, FromEnv, Selection, Vendor, env_optional, env_required,
         env_secret, env_var, fetch_token_from_env,

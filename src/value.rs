@@ -6,7 +6,7 @@
 //! of the spec), each optionally passed through functions. The generator has
 //! already checked every name and type; evaluation only reads.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 
 use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretString};
@@ -48,6 +48,8 @@ pub enum Ref {
     Named(&'static Template),
     /// An output of an earlier step of the same operation: step index, name.
     Step(usize, &'static str),
+    /// A JWT signed with one of the client's keys, once per request.
+    Signed(&'static crate::jwt::Assertion),
 }
 
 /// A field of the current token a request may send.
@@ -125,6 +127,11 @@ pub struct Scope<'a> {
     steps: Vec<Vec<(&'static str, SecretString)>>,
     now: OnceCell<OffsetDateTime>,
     uuid: OnceCell<String>,
+    /// The client's signing keys, by assertion.
+    keys: &'a [crate::jwt::SigningKey],
+    /// Assertions signed for this request, by assertion address: every
+    /// place that sends one sends the same.
+    signed: RefCell<Vec<(usize, SecretString)>>,
 }
 
 impl<'a> Scope<'a> {
@@ -145,7 +152,19 @@ impl<'a> Scope<'a> {
             steps: Vec::new(),
             now: OnceCell::new(),
             uuid: OnceCell::new(),
+            keys: &[],
+            signed: RefCell::new(Vec::new()),
         }
+    }
+
+    /// The same scope with the client's signing keys, by assertion.
+    pub fn with_keys(mut self, keys: &'a [crate::jwt::SigningKey]) -> Self {
+        self.keys = keys;
+        self
+    }
+
+    pub(crate) fn signing_key(&self, index: usize) -> Option<&crate::jwt::SigningKey> {
+        self.keys.get(index)
     }
 
     /// The vendor's name, for errors.
@@ -178,6 +197,7 @@ impl<'a> Scope<'a> {
             }));
         }
         out.extend(self.steps.iter().flatten().map(|(_, value)| own(value)));
+        out.extend(self.signed.borrow().iter().map(|(_, value)| own(value)));
         // Too short to be told from ordinary text.
         out.retain(|secret| secret.chars().count() >= 4);
         out
@@ -188,7 +208,7 @@ impl<'a> Scope<'a> {
         self.steps.push(outputs);
     }
 
-    fn now(&self) -> OffsetDateTime {
+    pub(crate) fn now(&self) -> OffsetDateTime {
         *self.now.get_or_init(OffsetDateTime::now_utc)
     }
 }
@@ -289,7 +309,7 @@ impl Template {
 impl Ref {
     fn is_per_token(&self) -> bool {
         match self {
-            Ref::Now(_) | Ref::NowCustom(_) | Ref::Uuid => false,
+            Ref::Now(_) | Ref::NowCustom(_) | Ref::Uuid | Ref::Signed(_) => false,
             Ref::Named(template) => template.is_per_token(),
             _ => true,
         }
@@ -368,6 +388,25 @@ impl Ref {
                 .get(*step)
                 .and_then(|outputs| outputs.iter().find(|(n, _)| n == name))
                 .and_then(|(_, value)| secret(value)),
+            Ref::Signed(assertion) => {
+                let id = std::ptr::from_ref(*assertion) as usize;
+                let done = scope
+                    .signed
+                    .borrow()
+                    .iter()
+                    .find(|(a, _)| *a == id)
+                    .map(|(_, jwt)| jwt.clone());
+                let jwt = match done {
+                    Some(jwt) => jwt,
+                    None => {
+                        let mut fresh = assertion.sign(scope)?;
+                        let jwt = SecretString::from(std::mem::take(&mut *fresh));
+                        scope.signed.borrow_mut().push((id, jwt.clone()));
+                        jwt
+                    }
+                };
+                secret(&jwt)
+            }
         })
     }
 }
@@ -480,25 +519,37 @@ impl Json {
             }
             Json::Object(members) => {
                 out.push(b'{');
-                let mut first = true;
-                for (name, value) in *members {
-                    let mark = out.len();
-                    if !first {
-                        out.push(b',');
-                    }
-                    let _ = serde_json::to_writer(&mut *out, name);
-                    out.push(b':');
-                    if value.write(scope, out)? {
-                        first = false;
-                    } else {
-                        out.truncate(mark);
-                    }
-                }
+                write_members(members, scope, out, true)?;
                 out.push(b'}');
             }
         }
         Ok(true)
     }
+}
+
+/// Writes an object's members (`"name":value`, comma-separated, absent ones
+/// left out) into `out`, after a comma unless `first`. Returns whether none
+/// was written and `first` still holds.
+pub(crate) fn write_members(
+    members: &[(&'static str, Json)],
+    scope: &Scope<'_>,
+    out: &mut Vec<u8>,
+    mut first: bool,
+) -> Result<bool, Error> {
+    for (name, value) in members {
+        let mark = out.len();
+        if !first {
+            out.push(b',');
+        }
+        let _ = serde_json::to_writer(&mut *out, name);
+        out.push(b':');
+        if value.write(scope, out)? {
+            first = false;
+        } else {
+            out.truncate(mark);
+        }
+    }
+    Ok(first)
 }
 
 #[cfg(test)]

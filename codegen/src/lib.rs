@@ -484,6 +484,7 @@ fn fill_closed_sets(value: &mut serde_json::Value) {
                     "NumberWire" => sets::NumberWire::NAMES,
                     "FieldType" => sets::FieldType::NAMES,
                     "VariableType" => sets::VariableType::NAMES,
+                    "JwtAlgorithm" => sets::JwtAlgorithm::NAMES,
                     other => panic!("unknown closed set {other}"),
                 };
                 object.insert("enum".to_owned(), names.iter().copied().collect());

@@ -2,8 +2,8 @@
 //! every combination already checked. The emitter never sees YAML.
 
 pub use vendor_auth_rules::{
-    BodyFormat, ExpiryKind, FieldType, Function, Method, NowFormat, NumberWire, PlainHttp,
-    VariableType,
+    BodyFormat, ExpiryKind, FieldType, Function, JwtAlgorithm, Method, NowFormat, NumberWire,
+    PlainHttp, VariableType,
 };
 
 /// One vendor, validated.
@@ -28,6 +28,11 @@ pub struct Vendor {
     pub token: Option<Operation>,
     pub refresh: Option<Operation>,
     pub revoke: Option<Operation>,
+    /// Index into `assertions` of the JWT that is the token itself.
+    pub self_issued: Option<usize>,
+    /// Every signed value, in the order they were resolved; each has its
+    /// own key in the client's key ring.
+    pub assertions: Vec<Assertion>,
     pub authorization: Authorization,
 }
 
@@ -39,7 +44,17 @@ impl Vendor {
 
     /// Whether API calls carry credentials only: no token is ever obtained.
     pub fn is_static(&self) -> bool {
-        self.token.is_none() && self.refresh.is_none()
+        self.token.is_none() && self.refresh.is_none() && self.self_issued.is_none()
+    }
+
+    /// Whether the client prepares a key ring (JSON credentials, keys).
+    pub fn has_key_ring(&self) -> bool {
+        !self.assertions.is_empty() || self.credentials.iter().any(|c| !c.json_fields.is_empty())
+    }
+
+    /// How many values the scope's credentials hold before the JSON fields.
+    pub fn plain_credentials(&self) -> usize {
+        self.credentials.len()
     }
 
     pub fn operations(&self) -> impl Iterator<Item = &Operation> {
@@ -96,6 +111,48 @@ pub struct Credential {
     pub description: Option<String>,
     /// Seeds the refresh token.
     pub refresh_token: bool,
+    /// The credential is a JSON document; these string fields are read.
+    pub json_fields: Vec<String>,
+}
+
+/// A JWT the client signs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assertion {
+    /// Its index in `Vendor::assertions`.
+    pub index: usize,
+    /// The value's name in the spec.
+    pub name: String,
+    pub algorithm: JwtAlgorithm,
+    /// A template of one reference: the credential or JSON field holding
+    /// the key.
+    pub key: Template,
+    /// The key's credential as the spec names it (`private_key`,
+    /// `service_account.private_key`), for errors.
+    pub key_name: String,
+    pub header: Vec<(String, Json)>,
+    pub claims: Vec<(String, Json)>,
+    pub lifetime_seconds: u64,
+    pub backdate_seconds: u64,
+    pub not_before: bool,
+}
+
+impl Assertion {
+    /// The scope index of the key's credential.
+    pub fn key_index(&self) -> usize {
+        match self.key.0.first() {
+            Some(Part::Ref(Ref::Credential(i), _)) => *i,
+            Some(Part::Ref(Ref::JsonField { scope_index, .. }, _)) => *scope_index,
+            _ => 0,
+        }
+    }
+
+    pub fn templates(&self) -> Vec<&Template> {
+        let mut out = vec![&self.key];
+        for (_, json) in self.header.iter().chain(&self.claims) {
+            json.templates(&mut out);
+        }
+        out
+    }
 }
 
 /// A template: literal text and references.
@@ -122,6 +179,15 @@ pub enum Ref {
     Named(String, Box<Template>),
     /// An output of an earlier step: step index, output name.
     Step(usize, String),
+    /// A string field of a JSON credential: the credential's index, the
+    /// field's index in the scope's credentials, and `credential.field`.
+    JsonField {
+        credential: usize,
+        scope_index: usize,
+        name: String,
+    },
+    /// A signed JWT.
+    Signed(Box<Assertion>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,8 +208,14 @@ impl Template {
         let mut out = Vec::new();
         for part in &self.0 {
             if let Part::Ref(reference, _) = part {
-                if let Ref::Named(_, inner) = reference {
-                    out.extend(inner.refs());
+                match reference {
+                    Ref::Named(_, inner) => out.extend(inner.refs()),
+                    Ref::Signed(assertion) => {
+                        for template in assertion.templates() {
+                            out.extend(template.refs());
+                        }
+                    }
+                    _ => {}
                 }
                 out.push(reference);
             }
@@ -279,7 +351,7 @@ pub enum Json {
 }
 
 impl Json {
-    fn templates<'a>(&'a self, out: &mut Vec<&'a Template>) {
+    pub fn templates<'a>(&'a self, out: &mut Vec<&'a Template>) {
         match self {
             Json::Value(template) => out.push(template),
             Json::Array(items) => items.iter().for_each(|i| i.templates(out)),

@@ -223,3 +223,43 @@ mod tests {
         assert_eq!(ExpiryKind::from_name("unix_time"), None);
     }
 }
+
+closed_set! {
+    /// How a signed assertion (a JWT) is signed: its `alg` header (RFC 7518).
+    pub enum JwtAlgorithm {
+        /// RSASSA-PKCS1-v1_5 with SHA-256.
+        Rs256 = "RS256",
+        /// RSASSA-PKCS1-v1_5 with SHA-384.
+        Rs384 = "RS384",
+        /// RSASSA-PKCS1-v1_5 with SHA-512.
+        Rs512 = "RS512",
+        /// RSASSA-PSS with SHA-256.
+        Ps256 = "PS256",
+        /// RSASSA-PSS with SHA-384.
+        Ps384 = "PS384",
+        /// RSASSA-PSS with SHA-512.
+        Ps512 = "PS512",
+        /// ECDSA on P-256 with SHA-256.
+        Es256 = "ES256",
+        /// ECDSA on P-384 with SHA-384.
+        Es384 = "ES384",
+        /// Ed25519.
+        EdDsa = "EdDSA",
+        /// HMAC with SHA-256, keyed with a shared secret (`client_secret_jwt`).
+        Hs256 = "HS256",
+        /// HMAC with SHA-384.
+        Hs384 = "HS384",
+        /// HMAC with SHA-512.
+        Hs512 = "HS512",
+    }
+}
+
+impl JwtAlgorithm {
+    /// Whether the key is a shared secret (HMAC) rather than a private key.
+    pub const fn is_symmetric(self) -> bool {
+        matches!(
+            self,
+            JwtAlgorithm::Hs256 | JwtAlgorithm::Hs384 | JwtAlgorithm::Hs512
+        )
+    }
+}

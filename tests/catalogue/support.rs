@@ -166,3 +166,100 @@ pub fn basic(user: &str, password: &str) -> String {
         base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
     )
 }
+
+/// A test key of `tests/catalogue/keys/` (made for these tests only).
+pub fn key(name: &str) -> String {
+    let path = format!("{}/tests/catalogue/keys/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Checks the signature of the compact JWT `jwt` with `public_pem` under
+/// `alg` (`RS256`, `ES256`, ...) and returns its header and claims. The check
+/// is jsonwebtoken's on its RustCrypto backend: an implementation
+/// independent of the one that signed. Panics on a bad signature or a
+/// token whose `exp` has passed.
+pub fn verified_jwt(
+    jwt: &str,
+    public_pem: &str,
+    alg: &str,
+) -> (serde_json::Value, serde_json::Value) {
+    use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+    let algorithm: Algorithm = alg.parse().unwrap();
+    let key = match alg {
+        "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" => {
+            DecodingKey::from_rsa_pem(public_pem.as_bytes())
+        }
+        "ES256" | "ES384" => DecodingKey::from_ec_pem(public_pem.as_bytes()),
+        "EdDSA" => DecodingKey::from_ed_pem(public_pem.as_bytes()),
+        _ => Ok(DecodingKey::from_secret(public_pem.as_bytes())),
+    }
+    .unwrap();
+    let mut validation = Validation::new(algorithm);
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    validation.leeway = 0;
+    let data = jsonwebtoken::decode::<serde_json::Value>(jwt, &key, &validation)
+        .unwrap_or_else(|e| panic!("the JWT does not verify: {e}"));
+    let header = jwt.split('.').next().unwrap();
+    use base64::Engine as _;
+    let header: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(header)
+            .unwrap(),
+    )
+    .unwrap();
+    (header, data.claims)
+}
+
+/// A form body with exactly the fields `expected` plus `signed` (whose value
+/// is a JWT: check it afterwards with [`verified_jwt`] on [`form_field`]).
+pub fn form_with_jwt(expected: &[(&str, &str)], signed: &'static str) -> FormWithJwt {
+    FormWithJwt(form(expected), signed)
+}
+
+pub struct FormWithJwt(FormBody, &'static str);
+
+impl Match for FormWithJwt {
+    fn matches(&self, request: &Request) -> bool {
+        let mut rest = request.clone();
+        let fields: Vec<(String, String)> = url::form_urlencoded::parse(&request.body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let signed = fields.iter().filter(|(k, _)| k == self.1).count();
+        rest.body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields.iter().filter(|(k, _)| k != self.1))
+            .finish()
+            .into_bytes();
+        signed == 1 && self.0.matches(&rest)
+    }
+}
+
+/// The value of form field `name` of a received request.
+pub fn form_field(request: &Request, name: &str) -> String {
+    url::form_urlencoded::parse(&request.body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("no form field {name}"))
+}
+
+/// The credentials of `Authorization: Bearer <credentials>` of a received request.
+pub fn bearer(request: &Request) -> String {
+    let value = request
+        .headers
+        .get("authorization")
+        .expect("no authorization header");
+    value
+        .to_str()
+        .unwrap()
+        .strip_prefix("Bearer ")
+        .expect("not a Bearer authorization")
+        .to_owned()
+}
+
+/// The current time, in seconds since the epoch, to check `iat` and `exp`.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}

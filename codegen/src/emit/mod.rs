@@ -29,6 +29,7 @@ pub fn vendor(vendor: &Vendor, runtime: &syn::Path, options: Options) -> TokenSt
     let config = config(vendor);
     let credentials = credentials(vendor);
     let operations = vendor.operations().map(operation::items);
+    let assertions = values::assertions(vendor);
     let client = operation::client(vendor);
     let authorization = authorization(&vendor.authorization);
     let registry = options.registry.then(|| registry::items(vendor));
@@ -43,6 +44,7 @@ pub fn vendor(vendor: &Vendor, runtime: &syn::Path, options: Options) -> TokenSt
             #environment
             #config
             #credentials
+            #assertions
             #( #operations )*
             #client
             #authorization
@@ -317,6 +319,8 @@ fn describe(template: &Template) -> String {
                     Ref::Uuid => "uuid".to_owned(),
                     Ref::Named(name, _) => name.clone(),
                     Ref::Step(_, name) => format!("steps.{name}"),
+                    Ref::JsonField { .. } => "input".to_owned(),
+                    Ref::Signed(assertion) => assertion.name.clone(),
                 };
                 let functions: String = functions.iter().map(|f| format!(" | {f}")).collect();
                 format!("{{{name}{functions}}}")

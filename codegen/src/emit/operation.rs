@@ -343,15 +343,21 @@ fn operation_literal(
 pub fn client(vendor: &Vendor) -> TokenStream {
     let functions = vendor.operations().map(function);
     let seeded = vendor.seed().is_some();
-    // A static vendor makes no calls of its own.
-    let call_fn = (!vendor.is_static()).then(|| {
+    let ring = vendor.has_key_ring();
+    // The client's key ring, for vendors that prepare one.
+    let keys_arg = ring.then(|| quote! { &self.keys, });
+    // A static vendor makes no calls of its own, nor does a self-issued one.
+    let call_fn = (!vendor.is_static() && vendor.self_issued.is_none()).then(|| {
         quote! {
             fn call<'a>(&'a self, operation: &'static rt::Operation, token: Option<&'a rt::Token>) -> rt::Call<'a> {
-                rt::Call::new(&self.http, &self.base_url, operation, scope(&self.config, &self.credentials, token))
+                rt::Call::new(&self.http, &self.base_url, operation, scope(&self.config, &self.credentials, #keys_arg token))
             }
         }
     });
-    let fetch = if vendor.token.is_some() {
+    let fetch = if let Some(index) = vendor.self_issued {
+        let index = Literal::usize_unsuffixed(index);
+        quote! { rt::self_issued(scope(&self.config, &self.credentials, &self.keys, None), &ASSERTIONS[#index]) }
+    } else if vendor.token.is_some() {
         quote! { rt::token_from(self.call(&TOKEN_OPERATION, None).send_timed(TokenResponse::from_wire), TokenResponse::into_parts) }
     } else if seeded {
         quote! {
@@ -360,7 +366,7 @@ pub fn client(vendor: &Vendor) -> TokenStream {
                 &self.http,
                 &self.base_url,
                 &REFRESH_OPERATION,
-                scope(&self.config, &self.credentials, None).with_owned_token(seed.clone()),
+                scope(&self.config, &self.credentials, #keys_arg None).with_owned_token(seed.clone()),
             )
             .send_timed(RefreshResponse::from_wire);
             rt::token_from_seed(&self.seed, seed, call, RefreshResponse::into_parts)
@@ -464,12 +470,44 @@ pub fn client(vendor: &Vendor) -> TokenStream {
         let field = ident(&v.field);
         quote! { rt::Var::from(&config.#field) }
     });
-    quote! {
-        /// The values the spec's templates read, in the generator's numbering.
-        fn scope<'a>(config: &'a Config, credentials: &'a Credentials, token: Option<&'a rt::Token>) -> rt::Scope<'a> {
-            let _ = (config, credentials);
-            rt::Scope::new(VENDOR, vec![ #( #credentials ),* ], vec![ #( #variables ),* ], token)
+    let scope_fn = if ring {
+        let plain = vendor.credentials.iter().map(|c| {
+            let field = ident(&c.field);
+            quote! { &credentials.#field }
+        });
+        quote! {
+            /// The values the spec's templates read, in the generator's numbering.
+            fn scope<'a>(config: &'a Config, credentials: &'a Credentials, keys: &'a rt::KeyRing, token: Option<&'a rt::Token>) -> rt::Scope<'a> {
+                let _ = config;
+                rt::Scope::new(VENDOR, keys.credentials(vec![ #( #credentials ),* ]), vec![ #( #variables ),* ], token).with_keys(keys.keys())
+            }
+
+            /// Reads the JSON credentials and parses the keys, once.
+            fn key_ring(credentials: &Credentials) -> Result<::std::sync::Arc<rt::KeyRing>, rt::Error> {
+                rt::KeyRing::new(VENDOR, &KEY_RING, &[ #( #plain ),* ]).map(::std::sync::Arc::new)
+            }
         }
+    } else {
+        quote! {
+            /// The values the spec's templates read, in the generator's numbering.
+            fn scope<'a>(config: &'a Config, credentials: &'a Credentials, token: Option<&'a rt::Token>) -> rt::Scope<'a> {
+                let _ = (config, credentials);
+                rt::Scope::new(VENDOR, vec![ #( #credentials ),* ], vec![ #( #variables ),* ], token)
+            }
+        }
+    };
+    let (keys_field, keys_init, keys_value) = if ring {
+        (
+            quote! { keys: ::std::sync::Arc<rt::KeyRing>, },
+            quote! { let keys = key_ring(&credentials)?; },
+            quote! { keys, },
+        )
+    } else {
+        Default::default()
+    };
+    let keys_local = ring.then(|| quote! { &keys, });
+    quote! {
+        #scope_fn
 
         /// A client for the vendor's token endpoints. Cheap to clone.
         #[derive(Debug, Clone)]
@@ -479,6 +517,7 @@ pub fn client(vendor: &Vendor) -> TokenStream {
             config: Config,
             credentials: Credentials,
             #seed_field
+            #keys_field
         }
 
         impl Client {
@@ -490,9 +529,10 @@ pub fn client(vendor: &Vendor) -> TokenStream {
             /// A client that sends through `http`, e.g. one with other timeouts.
             pub fn with_http(config: impl Into<Config>, credentials: Credentials, http: rt::HttpClient) -> Result<Self, rt::Error> {
                 let config = config.into();
-                let base_url = rt::resolve_base_url(config.environment.base_url(), &scope(&config, &credentials, None), rt::PlainHttp::#plain_http)?;
+                #keys_init
+                let base_url = rt::resolve_base_url(config.environment.base_url(), &scope(&config, &credentials, #keys_local None), rt::PlainHttp::#plain_http)?;
                 #seed_init
-                Ok(Self { http, base_url, config, credentials, #seed_value })
+                Ok(Self { http, base_url, config, credentials, #seed_value #keys_value })
             }
 
             /// The base URL the operations are sent to.
@@ -533,7 +573,7 @@ pub fn client(vendor: &Vendor) -> TokenStream {
             }
 
             fn scope<'a>(&'a self, token: Option<&'a rt::Token>) -> rt::Scope<'a> {
-                scope(&self.config, &self.credentials, token)
+                scope(&self.config, &self.credentials, #keys_arg token)
             }
 
             fn refresh_ahead(&self) -> Option<::core::time::Duration> {

@@ -54,6 +54,14 @@ fn reference_tokens(reference: &Ref) -> TokenStream {
             let step = Literal::usize_unsuffixed(*step);
             quote! { rt::Ref::Step(#step, #name) }
         }
+        Ref::JsonField { scope_index, .. } => {
+            let index = Literal::usize_unsuffixed(*scope_index);
+            quote! { rt::Ref::Credential(#index) }
+        }
+        Ref::Signed(assertion) => {
+            let index = Literal::usize_unsuffixed(assertion.index);
+            quote! { rt::Ref::Signed(&ASSERTIONS[#index]) }
+        }
     }
 }
 
@@ -145,4 +153,69 @@ pub fn describe_source(source: &Source) -> String {
             .collect::<Vec<_>>()
             .join(" or "),
     }
+}
+
+/// The vendor's signed values and the key ring that signs them, as statics.
+pub fn assertions(vendor: &Vendor) -> TokenStream {
+    if !vendor.has_key_ring() {
+        return TokenStream::new();
+    }
+    let count = Literal::usize_unsuffixed(vendor.assertions.len());
+    let items = vendor.assertions.iter().map(|a| {
+        let name = &a.name;
+        let algorithm = format_ident!("{}", a.algorithm.variant());
+        let key = Literal::usize_unsuffixed(a.index);
+        let header = members(&a.header);
+        let claims = members(&a.claims);
+        let lifetime = Literal::u64_unsuffixed(a.lifetime_seconds);
+        let backdate = Literal::u64_unsuffixed(a.backdate_seconds);
+        let not_before = a.not_before;
+        quote! {
+            rt::Assertion {
+                name: #name,
+                algorithm: rt::JwtAlgorithm::#algorithm,
+                key: #key,
+                header: #header,
+                claims: #claims,
+                lifetime_seconds: #lifetime,
+                backdate_seconds: #backdate,
+                not_before: #not_before,
+            }
+        }
+    });
+    let json = vendor
+        .credentials
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.json_fields.is_empty())
+        .map(|(index, c)| {
+            let index = Literal::usize_unsuffixed(index);
+            let name = &c.field;
+            let fields = &c.json_fields;
+            quote! { (#index, #name, &[ #( #fields ),* ]) }
+        });
+    let keys = vendor.assertions.iter().map(|a| {
+        let index = Literal::usize_unsuffixed(a.key_index());
+        let name = &a.key_name;
+        let algorithm = format_ident!("{}", a.algorithm.variant());
+        quote! { (#index, #name, rt::JwtAlgorithm::#algorithm) }
+    });
+    quote! {
+        /// The signed values of the spec, by index.
+        static ASSERTIONS: [rt::Assertion; #count] = [ #( #items ),* ];
+
+        /// What the client prepares from its credentials when it is built.
+        static KEY_RING: rt::KeyRingSpec = rt::KeyRingSpec {
+            json: &[ #( #json ),* ],
+            keys: &[ #( #keys ),* ],
+        };
+    }
+}
+
+fn members(members: &[(String, Json)]) -> TokenStream {
+    let items = members.iter().map(|(name, value)| {
+        let value = json(value);
+        quote! { (#name, #value) }
+    });
+    quote! { &[ #( #items ),* ] }
 }

@@ -66,8 +66,10 @@ pub struct Spec {
     #[serde(default)]
     pub credentials: IndexMap<String, Credential>,
     /// Named values, used in templates as `{name}`: a template
-    /// (`"{email}:{api_token}"`), or `{ now: FORMAT }` for the current time
-    /// in a custom `time` format description (`"[year][month][day]"`).
+    /// (`"{email}:{api_token}"`), `{ now: FORMAT }` for the current time
+    /// in a custom `time` format description (`"[year][month][day]"`), or
+    /// `{ jwt: ... }` for an assertion the client signs (a JWT bearer grant,
+    /// `private_key_jwt`, a self-issued token).
     #[serde(default)]
     pub values: IndexMap<String, NamedValue>,
     /// Seconds before expiry at which a cached token is renewed in the
@@ -145,6 +147,12 @@ pub struct Credential {
     /// vendor rotates it; the client then keeps and reports the newest one.
     #[serde(default)]
     pub refresh_token: bool,
+    /// The credential is a JSON document (a downloaded key file, such as a
+    /// Google service-account file) whose string fields templates read as
+    /// `{name.FIELD}`. It is read once, when the client is built; a missing
+    /// field fails `Client::new`.
+    #[serde(default)]
+    pub json_fields: Vec<String>,
 }
 
 /// A named value.
@@ -156,6 +164,59 @@ pub enum NamedValue {
     Template(Scalar),
     /// The current time in a custom format.
     Now(NowValue),
+    /// An assertion the client signs.
+    Jwt(JwtValue),
+}
+
+/// `{ jwt: ... }`: a signed assertion.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct JwtValue {
+    /// The JWT: signed once per request that sends it, or once per lifetime
+    /// when it is the token itself (`operations.self_issued`).
+    pub jwt: Jwt,
+}
+
+/// A JWT (RFC 7519) signed with a key from the credentials.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Jwt {
+    /// The `alg`: RS256, PS256, ES256, EdDSA, ..., or HS256 (keyed with a
+    /// shared secret, for `client_secret_jwt`).
+    #[cfg_attr(feature = "schema", schemars(extend("x-closed-set" = "JwtAlgorithm")))]
+    pub algorithm: String,
+    /// The credential (or JSON field) holding the key, e.g.
+    /// `"{private_key}"`: a PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC),
+    /// or for HS256 the shared secret. Parsed once, when the client is built.
+    pub key: String,
+    /// Header members besides `alg`, e.g. `kid: "{key_id}"`; `typ: JWT`
+    /// is written unless given here. Every string is a template.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")
+    )]
+    pub header: Option<serde_yaml::Value>,
+    /// The claims (`iss`, `sub`, `aud`, `scope`, `jti: "{uuid}"`, ...): a
+    /// JSON object whose strings are templates. `iat` and `exp` are always
+    /// written, from the lifetime, and may not be given here.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "serde_json::Map<String, serde_json::Value>")
+    )]
+    pub claims: serde_yaml::Value,
+    /// `exp - iat`, in seconds.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
+    pub lifetime_seconds: u64,
+    /// How far `iat` is set in the past, for servers whose clocks run
+    /// behind. Default 0.
+    #[serde(default)]
+    pub backdate_seconds: u64,
+    /// Also write `nbf`, equal to `iat`.
+    #[serde(default)]
+    pub not_before: bool,
 }
 
 /// The current time (UTC), once per request, in a custom format.
@@ -208,6 +269,11 @@ pub struct Operations {
     /// Revokes a token (e.g. RFC 7009).
     #[serde(default)]
     pub revoke: Option<Operation>,
+    /// No request at all: the token is this named `jwt` value itself
+    /// (Apple App Store Connect, Snowflake key-pair), signed by the client,
+    /// cached until shortly before its `exp` and then signed anew.
+    #[serde(default)]
+    pub self_issued: Option<String>,
 }
 
 /// One HTTP call to the vendor.
@@ -611,7 +677,7 @@ impl<'de> Deserialize<'de> for NamedValue {
         impl<'de> Visitor<'de> for V {
             type Value = NamedValue;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a template, or `{ now: FORMAT }`")
+                f.write_str("a template, `{ now: FORMAT }` or `{ jwt: ... }`")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<NamedValue, E> {
                 Ok(NamedValue::Template(Scalar::Text(v.to_owned())))
@@ -628,8 +694,26 @@ impl<'de> Deserialize<'de> for NamedValue {
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<NamedValue, E> {
                 ScalarVisitor.visit_bool(v).map(NamedValue::Template)
             }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<NamedValue, A::Error> {
-                NowValue::deserialize(MapAccessDeserializer::new(map)).map(NamedValue::Now)
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NamedValue, A::Error> {
+                // The one key tells the kinds apart.
+                let Some(key) = map.next_key::<String>()? else {
+                    return Err(de::Error::custom("expected `now` or `jwt`"));
+                };
+                let named = match key.as_str() {
+                    "now" => NamedValue::Now(NowValue {
+                        now: map.next_value()?,
+                    }),
+                    "jwt" => NamedValue::Jwt(JwtValue {
+                        jwt: map.next_value()?,
+                    }),
+                    other => return Err(de::Error::unknown_field(other, &["now", "jwt"])),
+                };
+                if let Some(extra) = map.next_key::<String>()? {
+                    return Err(de::Error::custom(format!(
+                        "unexpected `{extra}`: a named value has one key, `now` or `jwt`"
+                    )));
+                }
+                Ok(named)
             }
         }
         deserializer.deserialize_any(V)

@@ -42,6 +42,16 @@ impl Context<'_> {
                 );
             }
         }
+        let places = [
+            ("headers", &headers),
+            ("query", &query),
+            ("cookies", &cookies),
+        ];
+        for (section, entries) in places {
+            for (name, template) in entries {
+                self.check_no_signing_per_call(&["authorization", section, name], template);
+            }
+        }
         let mut out = Authorization {
             headers,
             query,

@@ -3,6 +3,7 @@
 //! module per spec section; `template` resolves the value grammar for all.
 
 mod authorization;
+mod jwt;
 mod request;
 mod response;
 mod steps;
@@ -26,6 +27,7 @@ pub fn validate(parsed: &Parsed, source_name: &str) -> Result<Vendor, Vec<Diagno
         spec,
         variables: Vec::new(),
         named: IndexMap::new(),
+        assertions: Vec::new(),
         token_fields: token_field_names(spec),
         step_outputs: Vec::new(),
         sent: Vec::new(),
@@ -68,6 +70,8 @@ struct Context<'a> {
     variables: Vec<Variable>,
     /// Named values resolved so far (`None` while being resolved: a cycle).
     named: IndexMap<String, Option<Template>>,
+    /// Signed values resolved so far.
+    assertions: Vec<Assertion>,
     token_fields: Vec<String>,
     /// The steps of the operation being validated, with their outputs.
     step_outputs: Vec<(String, Vec<String>)>,
@@ -185,6 +189,7 @@ impl Context<'_> {
             .revoke
             .as_ref()
             .map(|op| self.operation(OperationKind::Revoke, op, vendor_errors));
+        let self_issued = self.self_issued();
         let authorization = self.authorization(&spec.authorization);
 
         let vendor = Vendor {
@@ -202,6 +207,8 @@ impl Context<'_> {
             token,
             refresh,
             revoke,
+            self_issued,
+            assertions: self.assertions.clone(),
             authorization,
         };
         self.check_token_sources(&vendor);
@@ -468,10 +475,12 @@ impl Context<'_> {
                     "use lower snake_case, e.g. `client_secret`",
                 );
             }
+            self.check_json_fields(name, credential);
             out.push(Credential {
                 field: name.clone(),
                 description: credential.description.clone(),
                 refresh_token: credential.refresh_token,
+                json_fields: credential.json_fields.clone(),
             });
         }
         out
@@ -658,10 +667,16 @@ impl Context<'_> {
             .chain(&auth.query)
             .chain(&auth.cookies)
             .map(|(_, t)| t);
-        for template in env_templates.chain(op_templates).chain(auth_templates) {
+        let signed = vendor.assertions.iter().flat_map(Assertion::templates);
+        for template in env_templates
+            .chain(op_templates)
+            .chain(auth_templates)
+            .chain(signed)
+        {
             for reference in template.refs() {
                 match reference {
                     Ref::Credential(i) => used_credentials[*i] = true,
+                    Ref::JsonField { credential, .. } => used_credentials[*credential] = true,
                     Ref::Variable(i) => used_variables[*i] = true,
                     _ => {}
                 }

@@ -152,7 +152,7 @@ impl Context<'_> {
         }
     }
 
-    fn json(&mut self, path: &[&str], value: &serde_yaml::Value, place: Place) -> Json {
+    pub(super) fn json(&mut self, path: &[&str], value: &serde_yaml::Value, place: Place) -> Json {
         use serde_yaml::Value as Y;
         match value {
             Y::Null => Json::Null,

@@ -173,10 +173,12 @@ impl Context<'_> {
         }
         let template = Template(parts);
         if place.in_url() {
-            let secret = template
-                .refs()
-                .iter()
-                .any(|r| matches!(r, Ref::Credential(_) | Ref::Token(_)));
+            let secret = template.refs().iter().any(|r| {
+                matches!(
+                    r,
+                    Ref::Credential(_) | Ref::Token(_) | Ref::JsonField { .. } | Ref::Signed(_)
+                )
+            });
             if secret {
                 self.error(path, At::Value, "a secret would be placed in the URL", "URLs end up in logs and proxies: send credentials and tokens in a header, the body or `basic_auth`");
             }
@@ -239,6 +241,11 @@ impl Context<'_> {
             return Some(Ref::Uuid);
         }
         let spec = self.spec;
+        if let Some((credential, field)) = name.split_once('.')
+            && let Some(index) = spec.credentials.get_index_of(credential)
+        {
+            return self.json_field(path, name, index, field, place);
+        }
         if let Some(index) = spec.credentials.get_index_of(name) {
             if spec.credentials[index].refresh_token {
                 self.error_in(
@@ -273,6 +280,19 @@ impl Context<'_> {
                         "the value `{name}` reads more than variables, so it cannot fill a base URL"
                     ),
                     "base URLs are filled once, from the configuration",
+                );
+                return None;
+            }
+            if place == Place::TokenRequest
+                && template.refs().iter().any(|r| matches!(r, Ref::Token(_)))
+            {
+                self.error_in(
+                    path,
+                    name,
+                    format!(
+                        "the value `{name}` reads the token, which the token operation obtains"
+                    ),
+                    "send credentials here, and tokens from `refresh`, `revoke` or `authorization`",
                 );
                 return None;
             }
@@ -337,7 +357,7 @@ impl Context<'_> {
     }
 
     /// A named value, resolved once; a cycle is reported where it closes.
-    fn named_value(&mut self, name: &str) -> Option<Template> {
+    pub(super) fn named_value(&mut self, name: &str) -> Option<Template> {
         match self.named.get(name) {
             Some(Some(template)) => return Some(template.clone()),
             Some(None) => {
@@ -356,6 +376,13 @@ impl Context<'_> {
         let path = ["values", name];
         let template = match &spec.values[name] {
             spec::NamedValue::Template(value) => self.scalar(&path, value, Place::Authorization),
+            spec::NamedValue::Jwt(value) => match self.jwt(name, &value.jwt) {
+                Some(assertion) => Template(vec![Part::Ref(
+                    Ref::Signed(Box::new(assertion)),
+                    Vec::new(),
+                )]),
+                None => Template::default(),
+            },
             spec::NamedValue::Now(now) => {
                 if time::format_description::parse_borrowed::<2>(&now.now).is_err() {
                     self.error(&[&path[..], &["now"]].concat(), At::Value, format!("`{}` is not a time format description", now.now), "write a `time` crate format description, e.g. `[year]-[month]-[day]T[hour]:[minute]:[second]Z`");
