@@ -72,7 +72,7 @@ impl Assertion {
 
         let mut claims = Zeroizing::new(Vec::with_capacity(256));
         claims.push(b'{');
-        let empty = write_members(self.claims, scope, &mut *claims, true)?;
+        let empty = write_members(self.claims, scope, &mut claims, true)?;
         let comma = if empty { "" } else { "," };
         let times = if self.not_before {
             format!("{comma}\"iat\":{iat},\"nbf\":{iat},\"exp\":{exp}}}")
@@ -110,7 +110,7 @@ enum Key {
     Rsa(signature::RsaKeyPair, &'static dyn signature::RsaEncoding),
     Ecdsa(signature::EcdsaKeyPair),
     Ed25519(signature::Ed25519KeyPair),
-    Hmac(hmac::Key),
+    Hmac(Box<hmac::Key>),
 }
 
 impl fmt::Debug for SigningKey {
@@ -148,7 +148,7 @@ impl SigningKey {
             };
             return Ok(SigningKey {
                 algorithm,
-                key: Key::Hmac(hmac::Key::new(hmac_algorithm, secret)),
+                key: Key::Hmac(Box::new(hmac::Key::new(hmac_algorithm, secret))),
                 public_key_sha256: None,
             });
         }
@@ -320,6 +320,7 @@ impl Family {
 pub struct KeyRing {
     fields: Vec<SecretString>,
     keys: Vec<SigningKey>,
+    fingerprints: Vec<String>,
 }
 
 /// How a spec's credentials become a [`KeyRing`].
@@ -332,6 +333,9 @@ pub struct KeyRingSpec {
     /// One key per assertion, in the assertions' order: the scope index of
     /// the credential (or JSON field) that holds it, its name and algorithm.
     pub keys: &'static [(usize, &'static str, JwtAlgorithm)],
+    /// Key credentials whose public-key fingerprint templates read: scope
+    /// index, name and the algorithm the key is for.
+    pub fingerprints: &'static [(usize, &'static str, JwtAlgorithm)],
 }
 
 impl KeyRing {
@@ -346,15 +350,30 @@ impl KeyRing {
         for (index, name, wanted) in spec.json {
             fields.extend(json_fields(vendor, name, credentials[*index], wanted)?);
         }
+        let material = |index: usize| match credentials.get(index) {
+            Some(credential) => *credential,
+            None => &fields[index - credentials.len()],
+        };
         let mut keys = Vec::with_capacity(spec.keys.len());
         for (index, name, algorithm) in spec.keys {
-            let material = match credentials.get(*index) {
-                Some(credential) => *credential,
-                None => &fields[*index - credentials.len()],
-            };
-            keys.push(SigningKey::new(vendor, name, *algorithm, material)?);
+            keys.push(SigningKey::new(vendor, name, *algorithm, material(*index))?);
         }
-        Ok(KeyRing { fields, keys })
+        let mut fingerprints = Vec::with_capacity(spec.fingerprints.len());
+        for (index, name, algorithm) in spec.fingerprints {
+            let key = SigningKey::new(vendor, name, *algorithm, material(*index))?;
+            fingerprints.push(key.public_key_sha256.unwrap_or_default());
+        }
+        Ok(KeyRing {
+            fields,
+            keys,
+            fingerprints,
+        })
+    }
+
+    /// Base64 of the SHA-256 of a key credential's public key, by the
+    /// spec's numbering.
+    pub fn fingerprint(&self, index: usize) -> Option<&str> {
+        self.fingerprints.get(index).map(String::as_str)
     }
 
     /// `plain` followed by the JSON credentials' fields: the credentials of

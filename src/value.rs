@@ -50,6 +50,9 @@ pub enum Ref {
     Step(usize, &'static str),
     /// A JWT signed with one of the client's keys, once per request.
     Signed(&'static crate::jwt::Assertion),
+    /// Base64 of the SHA-256 of a key credential's public key (its DER
+    /// SubjectPublicKeyInfo), by the key ring's numbering.
+    PublicKeySha256(usize),
 }
 
 /// A field of the current token a request may send.
@@ -127,8 +130,8 @@ pub struct Scope<'a> {
     steps: Vec<Vec<(&'static str, SecretString)>>,
     now: OnceCell<OffsetDateTime>,
     uuid: OnceCell<String>,
-    /// The client's signing keys, by assertion.
-    keys: &'a [crate::jwt::SigningKey],
+    /// What the client prepared from its credentials: keys, fingerprints.
+    ring: Option<&'a crate::jwt::KeyRing>,
     /// Assertions signed for this request, by assertion address: every
     /// place that sends one sends the same.
     signed: RefCell<Vec<(usize, SecretString)>>,
@@ -152,19 +155,20 @@ impl<'a> Scope<'a> {
             steps: Vec::new(),
             now: OnceCell::new(),
             uuid: OnceCell::new(),
-            keys: &[],
+            ring: None,
             signed: RefCell::new(Vec::new()),
         }
     }
 
-    /// The same scope with the client's signing keys, by assertion.
-    pub fn with_keys(mut self, keys: &'a [crate::jwt::SigningKey]) -> Self {
-        self.keys = keys;
+    /// The same scope with the client's key ring (signing keys, key
+    /// fingerprints).
+    pub fn with_keys(mut self, ring: &'a crate::jwt::KeyRing) -> Self {
+        self.ring = Some(ring);
         self
     }
 
     pub(crate) fn signing_key(&self, index: usize) -> Option<&crate::jwt::SigningKey> {
-        self.keys.get(index)
+        self.ring?.keys().get(index)
     }
 
     /// The vendor's name, for errors.
@@ -388,6 +392,10 @@ impl Ref {
                 .get(*step)
                 .and_then(|outputs| outputs.iter().find(|(n, _)| n == name))
                 .and_then(|(_, value)| secret(value)),
+            Ref::PublicKeySha256(index) => scope
+                .ring
+                .and_then(|ring| ring.fingerprint(*index))
+                .and_then(|text| plain(text.to_owned(), Kind::Text)),
             Ref::Signed(assertion) => {
                 let id = std::ptr::from_ref(*assertion) as usize;
                 let done = scope

@@ -33,6 +33,9 @@ pub struct Vendor {
     /// Every signed value, in the order they were resolved; each has its
     /// own key in the client's key ring.
     pub assertions: Vec<Assertion>,
+    /// Key credentials whose public-key fingerprint templates read: scope
+    /// index, name and the algorithm the key is for.
+    pub fingerprints: Vec<(usize, String, JwtAlgorithm)>,
     pub authorization: Authorization,
 }
 
@@ -49,7 +52,9 @@ impl Vendor {
 
     /// Whether the client prepares a key ring (JSON credentials, keys).
     pub fn has_key_ring(&self) -> bool {
-        !self.assertions.is_empty() || self.credentials.iter().any(|c| !c.json_fields.is_empty())
+        !self.assertions.is_empty()
+            || !self.fingerprints.is_empty()
+            || self.credentials.iter().any(|c| !c.json_fields.is_empty())
     }
 
     /// How many values the scope's credentials hold before the JSON fields.
@@ -92,6 +97,9 @@ pub struct Variable {
     pub description: Option<String>,
     pub var_type: VariableType,
     pub presence: Presence,
+    /// Defaults of particular environments (index into
+    /// `Vendor::environments`, literal), in place of `Presence::Default`.
+    pub environment_defaults: Vec<(usize, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -188,6 +196,12 @@ pub enum Ref {
     },
     /// A signed JWT.
     Signed(Box<Assertion>),
+    /// The fingerprint of a key credential's public key: index into
+    /// `Vendor::fingerprints`, and the credential's index.
+    PublicKeySha256 {
+        index: usize,
+        credential: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

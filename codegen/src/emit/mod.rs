@@ -175,15 +175,22 @@ fn config(vendor: &Vendor) -> TokenStream {
             (Presence::Required, VariableType::String) => quote! { #field: #field.into() },
             (Presence::Required, _) => quote! { #field },
             (Presence::Optional, _) => quote! { #field: None },
-            (Presence::Default(value), VariableType::String) => {
-                quote! { #field: #value.to_owned() }
-            }
             (Presence::Default(value), _) => {
-                let value: TokenStream = value.parse().unwrap_or_default();
+                let value = default_value(vendor, v, value);
                 quote! { #field: #value }
             }
         }
     });
+    // A per-environment default reads `environment`, so it is moved last.
+    let inits = if vendor
+        .variables
+        .iter()
+        .any(|v| !v.environment_defaults.is_empty())
+    {
+        quote! { #( #inits, )* environment }
+    } else {
+        quote! { environment, #( #inits ),* }
+    };
     let from_environment = required.is_empty().then(|| {
         quote! {
             impl From<Environment> for Config {
@@ -215,12 +222,41 @@ fn config(vendor: &Vendor) -> TokenStream {
             /// A configuration for `environment`; optional settings start unset
             /// (or at their documented default).
             pub fn new(environment: Environment, #( #params ),*) -> Self {
-                Self { environment, #( #inits ),* }
+                Self { #inits }
             }
         }
 
         #from_environment
         #default
+    }
+}
+
+/// A defaulted variable's starting value: its `default`, or the default of
+/// the chosen `environment` (a local of the generated function).
+pub(crate) fn default_value(vendor: &Vendor, v: &Variable, value: &str) -> TokenStream {
+    let literal = |text: &str| match v.var_type {
+        VariableType::String => quote! { #text.to_owned() },
+        _ => text.parse().unwrap_or_default(),
+    };
+    if v.environment_defaults.is_empty() {
+        return literal(value);
+    }
+    let arms = v.environment_defaults.iter().map(|(index, text)| {
+        let env = &vendor.environments[*index];
+        let variant = ident(&env.variant);
+        let pattern = match env.base_url {
+            BaseUrl::Template { .. } => quote! { Environment::#variant },
+            BaseUrl::UserSupplied => quote! { Environment::#variant(_) },
+        };
+        let value = literal(text);
+        quote! { #pattern => #value }
+    });
+    let fallback = literal(value);
+    quote! {
+        match &environment {
+            #( #arms, )*
+            _ => #fallback,
+        }
     }
 }
 
@@ -321,6 +357,7 @@ fn describe(template: &Template) -> String {
                     Ref::Step(_, name) => format!("steps.{name}"),
                     Ref::JsonField { .. } => "input".to_owned(),
                     Ref::Signed(assertion) => assertion.name.clone(),
+                    Ref::PublicKeySha256 { .. } => "public_key_sha256".to_owned(),
                 };
                 let functions: String = functions.iter().map(|f| format!(" | {f}")).collect();
                 format!("{{{name}{functions}}}")

@@ -479,7 +479,7 @@ pub fn client(vendor: &Vendor) -> TokenStream {
             /// The values the spec's templates read, in the generator's numbering.
             fn scope<'a>(config: &'a Config, credentials: &'a Credentials, keys: &'a rt::KeyRing, token: Option<&'a rt::Token>) -> rt::Scope<'a> {
                 let _ = config;
-                rt::Scope::new(VENDOR, keys.credentials(vec![ #( #credentials ),* ]), vec![ #( #variables ),* ], token).with_keys(keys.keys())
+                rt::Scope::new(VENDOR, keys.credentials(vec![ #( #credentials ),* ]), vec![ #( #variables ),* ], token).with_keys(keys)
             }
 
             /// Reads the JSON credentials and parses the keys, once.

@@ -82,15 +82,28 @@ fn from_env(vendor: &Vendor) -> TokenStream {
             (Presence::Required, VariableType::String) => quote! { #field: rt::env_var(VENDOR, #name)? },
             (Presence::Required, _) => quote! { #field: rt::env_required(VENDOR, #name)? },
             (Presence::Optional, _) => quote! { #field: rt::env_optional(VENDOR, #name)? },
-            (Presence::Default(value), VariableType::String) => {
+            (Presence::Default(value), VariableType::String) if v.environment_defaults.is_empty() => {
                 quote! { #field: rt::env_optional(VENDOR, #name)?.unwrap_or_else(|| #value.to_owned()) }
             }
-            (Presence::Default(value), _) => {
+            (Presence::Default(value), _) if v.environment_defaults.is_empty() => {
                 let value: TokenStream = value.parse().unwrap_or_default();
                 quote! { #field: rt::env_optional(VENDOR, #name)?.unwrap_or(#value) }
             }
+            (Presence::Default(value), _) => {
+                let value = super::default_value(vendor, v, value);
+                quote! { #field: rt::env_optional(VENDOR, #name)?.unwrap_or_else(|| #value) }
+            }
         }
     });
+    let fields = if vendor
+        .variables
+        .iter()
+        .any(|v| !v.environment_defaults.is_empty())
+    {
+        quote! { #( #variables, )* environment }
+    } else {
+        quote! { environment, #( #variables, )* }
+    };
     let credentials = vendor.credentials.iter().map(|c| {
         let field = ident(&c.field);
         let name = env_var_name(vendor, &c.field);
@@ -119,7 +132,7 @@ fn from_env(vendor: &Vendor) -> TokenStream {
                     rt::Chosen::Custom(url) => Environment::Custom(url),
                     chosen => return Err(chosen.unexpected(VENDOR)),
                 };
-                let config = Config { environment, #( #variables, )* };
+                let config = Config { #fields };
                 let credentials = Credentials { #( #credentials, )* };
                 Self::new(config, credentials)
             }

@@ -62,6 +62,10 @@ fn reference_tokens(reference: &Ref) -> TokenStream {
             let index = Literal::usize_unsuffixed(assertion.index);
             quote! { rt::Ref::Signed(&ASSERTIONS[#index]) }
         }
+        Ref::PublicKeySha256 { index, .. } => {
+            let index = Literal::usize_unsuffixed(*index);
+            quote! { rt::Ref::PublicKeySha256(#index) }
+        }
     }
 }
 
@@ -200,6 +204,11 @@ pub fn assertions(vendor: &Vendor) -> TokenStream {
         let algorithm = format_ident!("{}", a.algorithm.variant());
         quote! { (#index, #name, rt::JwtAlgorithm::#algorithm) }
     });
+    let fingerprints = vendor.fingerprints.iter().map(|(index, name, algorithm)| {
+        let index = Literal::usize_unsuffixed(*index);
+        let algorithm = format_ident!("{}", algorithm.variant());
+        quote! { (#index, #name, rt::JwtAlgorithm::#algorithm) }
+    });
     quote! {
         /// The signed values of the spec, by index.
         static ASSERTIONS: [rt::Assertion; #count] = [ #( #items ),* ];
@@ -208,6 +217,7 @@ pub fn assertions(vendor: &Vendor) -> TokenStream {
         static KEY_RING: rt::KeyRingSpec = rt::KeyRingSpec {
             json: &[ #( #json ),* ],
             keys: &[ #( #keys ),* ],
+            fingerprints: &[ #( #fingerprints ),* ],
         };
     }
 }

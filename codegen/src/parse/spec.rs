@@ -108,6 +108,12 @@ pub struct Environment {
     /// email); give either this or `base_url`.
     #[serde(default)]
     pub user_supplied: bool,
+    /// Values this environment implies for variables, in place of their
+    /// `default` (an audience or a region that differs per environment):
+    /// `Config::new` and `from_env` start from them when this environment
+    /// is chosen. Each variable needs a `default`, for the others.
+    #[serde(default)]
+    pub defaults: IndexMap<String, Scalar>,
 }
 
 /// A setting of the generated `Config`.

@@ -54,6 +54,9 @@ impl Context<'_> {
     ) -> Option<Ref> {
         let spec = self.spec;
         let (credential, declared) = spec.credentials.get_index(index)?;
+        if field == "public_key_sha256" && !declared.json_fields.iter().any(|f| f == field) {
+            return self.fingerprint(path, name, index);
+        }
         let Some(at) = declared.json_fields.iter().position(|f| f == field) else {
             let help = if declared.json_fields.is_empty() {
                 format!(
@@ -88,6 +91,42 @@ impl Context<'_> {
             credential: index,
             scope_index: spec.credentials.len() + before + at,
             name: name.to_owned(),
+        })
+    }
+
+    /// `{credential.public_key_sha256}`: base64 of the SHA-256 of the
+    /// public key (its DER SubjectPublicKeyInfo) of the private key a `jwt`
+    /// value signs with, computed when the client is built.
+    fn fingerprint(&mut self, path: &[&str], name: &str, index: usize) -> Option<Ref> {
+        let spec = self.spec;
+        let credential = spec.credentials.get_index(index)?.0;
+        let written = format!("{{{credential}}}");
+        let algorithm = spec.values.values().find_map(|value| match value {
+            spec::NamedValue::Jwt(v) if v.jwt.key.trim() == written => {
+                JwtAlgorithm::from_name(&v.jwt.algorithm)
+            }
+            _ => None,
+        });
+        let Some(algorithm) = algorithm.filter(|a| !a.is_symmetric()) else {
+            self.error_in(
+                path,
+                name,
+                format!("`{credential}` is not the private key of a `jwt` value"),
+                format!("`public_key_sha256` is the fingerprint of a private key that a `jwt` value signs with (`key: \"{written}\"`)"),
+            );
+            return None;
+        };
+        let at = match self.fingerprints.iter().position(|(i, _, _)| *i == index) {
+            Some(at) => at,
+            None => {
+                self.fingerprints
+                    .push((index, credential.clone(), algorithm));
+                self.fingerprints.len() - 1
+            }
+        };
+        Some(Ref::PublicKeySha256 {
+            index: at,
+            credential: index,
         })
     }
 

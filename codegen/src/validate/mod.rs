@@ -28,6 +28,7 @@ pub fn validate(parsed: &Parsed, source_name: &str) -> Result<Vendor, Vec<Diagno
         variables: Vec::new(),
         named: IndexMap::new(),
         assertions: Vec::new(),
+        fingerprints: Vec::new(),
         token_fields: token_field_names(spec),
         step_outputs: Vec::new(),
         sent: Vec::new(),
@@ -72,6 +73,8 @@ struct Context<'a> {
     named: IndexMap<String, Option<Template>>,
     /// Signed values resolved so far.
     assertions: Vec<Assertion>,
+    /// Key fingerprints templates read.
+    fingerprints: Vec<(usize, String, JwtAlgorithm)>,
     token_fields: Vec<String>,
     /// The steps of the operation being validated, with their outputs.
     step_outputs: Vec<(String, Vec<String>)>,
@@ -209,6 +212,7 @@ impl Context<'_> {
             revoke,
             self_issued,
             assertions: self.assertions.clone(),
+            fingerprints: self.fingerprints.clone(),
             authorization,
         };
         self.check_token_sources(&vendor);
@@ -275,9 +279,50 @@ impl Context<'_> {
                 description: variable.description.clone(),
                 var_type,
                 presence,
+                environment_defaults: Vec::new(),
             });
         }
         out
+    }
+
+    /// `environments.NAME.defaults`: per-environment variable defaults.
+    fn environment_defaults(&mut self, index: usize, name: &str, env: &spec::Environment) {
+        for (variable, value) in &env.defaults {
+            let path = ["environments", name, "defaults", variable.as_str()];
+            let Some(at) = self.variables.iter().position(|v| &v.name == variable) else {
+                self.error(
+                    &path,
+                    At::Key,
+                    format!("`{variable}` is not a declared variable"),
+                    "declare it under `variables:` with a `default` for the other environments",
+                );
+                continue;
+            };
+            let declared = &self.variables[at];
+            if !matches!(declared.presence, Presence::Default(_)) {
+                self.error(&path, At::Key, format!("variable `{variable}` has no `default`"), "give it a `default`: it applies to the other environments and to `Environment::Custom`");
+                continue;
+            }
+            let var_type = declared.var_type;
+            let fits = matches!(
+                (var_type, value),
+                (VariableType::String, spec::Scalar::Text(_))
+                    | (VariableType::Integer, spec::Scalar::Integer(_))
+                    | (VariableType::Boolean, spec::Scalar::Bool(_))
+            );
+            if !fits {
+                self.error(
+                    &path,
+                    At::Value,
+                    format!("`{}` is not a {var_type}", value.text()),
+                    format!("give a {var_type}, as the variable's type says"),
+                );
+                continue;
+            }
+            self.variables[at]
+                .environment_defaults
+                .push((index, value.text()));
+        }
     }
 
     /// Credentials, variables and named values share one namespace in
@@ -368,6 +413,7 @@ impl Context<'_> {
                     BaseUrl::UserSupplied
                 }
             };
+            self.environment_defaults(out.len(), name, env);
             out.push(Environment {
                 name: name.clone(),
                 variant,
@@ -677,6 +723,7 @@ impl Context<'_> {
                 match reference {
                     Ref::Credential(i) => used_credentials[*i] = true,
                     Ref::JsonField { credential, .. } => used_credentials[*credential] = true,
+                    Ref::PublicKeySha256 { credential, .. } => used_credentials[*credential] = true,
                     Ref::Variable(i) => used_variables[*i] = true,
                     _ => {}
                 }
