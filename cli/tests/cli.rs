@@ -113,7 +113,13 @@ fn check_passes_the_seed_specs() {
     assert!(ok);
     let specs = std::fs::read_dir(root().join("specs"))
         .unwrap()
-        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "yaml"))
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "yaml")
+        })
         .count();
     assert!(
         stdout.contains(&format!("\n{specs} specs checked, no problems")),
