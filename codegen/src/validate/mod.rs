@@ -266,8 +266,14 @@ impl Context<'_> {
                         self.error(
                             &[&path[..], &["default"]].concat(),
                             At::Value,
-                            format!("the default `{text}` is not a {var_type}"),
-                            format!("give a {var_type} default, or change `type`"),
+                            format!(
+                                "the default `{text}` is not {}",
+                                with_article(var_type.name())
+                            ),
+                            format!(
+                                "give {} default, or change `type`",
+                                with_article(var_type.name())
+                            ),
                         );
                     }
                     Presence::Default(text)
@@ -314,8 +320,15 @@ impl Context<'_> {
                 self.error(
                     &path,
                     At::Value,
-                    format!("`{}` is not a {var_type}", value.text()),
-                    format!("give a {var_type}, as the variable's type says"),
+                    format!(
+                        "`{}` is not {}",
+                        value.text(),
+                        with_article(var_type.name())
+                    ),
+                    format!(
+                        "give {}, as the variable's type says",
+                        with_article(var_type.name())
+                    ),
                 );
                 continue;
             }
@@ -805,6 +818,16 @@ impl Context<'_> {
         }
         out
     }
+}
+
+/// `a string`, `an integer`.
+fn with_article(noun: &str) -> String {
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
 }
 
 pub(crate) fn is_header_name(name: &str) -> bool {

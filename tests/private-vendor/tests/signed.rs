@@ -266,10 +266,37 @@ async fn a_self_issued_token_is_signed_once_per_lifetime() {
         json!({
             "iss": "57246542-96fe-1a63-e053-0824d011072a",
             "aud": "self-issued-v1",
+            "ver": 1,
+            // openssl pkey -pubin -in ec_p256_public.pem -outform DER | openssl dgst -sha256 -binary | base64
+            "key": format!("SHA256:{EC_P256_FINGERPRINT}"),
             "iat": iat,
             "exp": iat + 1200,
         })
     );
+}
+
+/// Base64 of the SHA-256 of `ec_p256_public.pem`'s DER, computed with
+/// openssl, independently of the runtime.
+const EC_P256_FINGERPRINT: &str = include_str!("../../catalogue/keys/ec_p256_public.sha256");
+
+#[test]
+fn each_environment_brings_its_own_defaults() {
+    let production = selfie::Config::new(selfie::Environment::Production, "i");
+    assert_eq!(
+        (production.audience.as_str(), production.version),
+        ("self-issued-v1", 1)
+    );
+    let sandbox = selfie::Config::new(selfie::Environment::Sandbox, "i");
+    assert_eq!(
+        (sandbox.audience.as_str(), sandbox.version),
+        ("self-issued-sandbox", 2)
+    );
+    // A custom URL keeps the variable's own default.
+    let custom = selfie::Config::new(
+        selfie::Environment::Custom(Url::parse("https://proxy.example").unwrap()),
+        "i",
+    );
+    assert_eq!(custom.audience, "self-issued-v1");
 }
 
 #[tokio::test(start_paused = true)]
