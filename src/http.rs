@@ -561,8 +561,7 @@ async fn receive(
             operation: operation.name,
             status: rule.status,
             meaning: operation.meaning(rule.status),
-            details: error_details(&body, operation.error_fields, operation.response)
-                .map(|details| inert(&details, &secrets)),
+            details: error_details(&body, operation.error_fields, operation.response, &secrets),
             retry_after: None,
         });
     }
@@ -641,8 +640,7 @@ async fn send_raw(
         operation: operation.name,
         status,
         meaning: operation.meaning(status),
-        details: error_details(&bytes, operation.error_fields, BodyFormat::Json)
-            .map(|details| inert(&details, &secrets)),
+        details: error_details(&bytes, operation.error_fields, BodyFormat::Json, &secrets),
         retry_after,
     })
 }
@@ -676,9 +674,16 @@ fn inert(text: &str, secrets: &[Zeroizing<String>]) -> String {
     text
 }
 
-/// The spec's error fields from a JSON error body, shortened. Other fields
-/// are not shown: an error body may echo what was sent.
-fn error_details(body: &[u8], fields: &[&str], format: BodyFormat) -> Option<String> {
+/// The spec's error fields from a JSON error body, made inert and then
+/// shortened. Other fields are not shown: an error body may echo what was
+/// sent. Secrets are redacted before shortening, so that an echo cut short
+/// shows no piece of one.
+fn error_details(
+    body: &[u8],
+    fields: &[&str],
+    format: BodyFormat,
+    secrets: &[Zeroizing<String>],
+) -> Option<String> {
     const MAX_CHARS: usize = 300;
     let value: serde_json::Value = match format {
         BodyFormat::Form => serde_json::Value::Object(
@@ -697,7 +702,10 @@ fn error_details(body: &[u8], fields: &[&str], format: BodyFormat) -> Option<Str
             };
             Some(format!(
                 "{field}: {}",
-                text.chars().take(MAX_CHARS).collect::<String>()
+                inert(&text, secrets)
+                    .chars()
+                    .take(MAX_CHARS)
+                    .collect::<String>()
             ))
         })
         .collect();
@@ -777,18 +785,41 @@ mod tests {
     }
 
     #[test]
+    fn an_echoed_secret_is_redacted_before_the_echo_is_cut_short() {
+        let secret = "s".repeat(250) + "-the-end-of-a-long-assertion";
+        let body =
+            serde_json::json!({ "error_description": format!("{} {secret}", "x".repeat(60)) });
+        let secrets = [Zeroizing::new(secret.clone())];
+        let details = error_details(
+            body.to_string().as_bytes(),
+            &["error_description"],
+            BodyFormat::Json,
+            &secrets,
+        )
+        .unwrap();
+        assert!(details.ends_with("[REDACTED]"), "{details}");
+        assert!(!details.contains("sssss"), "{details}");
+    }
+
+    #[test]
     fn error_details_show_only_named_fields() {
         let body =
             br#"{"error":"invalid_client","error_description":"bad secret","echo":"s3cret"}"#;
         let details =
-            error_details(body, &["error", "error_description"], BodyFormat::Json).unwrap();
+            error_details(body, &["error", "error_description"], BodyFormat::Json, &[]).unwrap();
         assert_eq!(
             details,
             "error: invalid_client, error_description: bad secret"
         );
-        assert!(error_details(b"<html>", &["error"], BodyFormat::Json).is_none());
+        assert!(error_details(b"<html>", &["error"], BodyFormat::Json, &[]).is_none());
         assert_eq!(
-            error_details(b"error=bad_refresh_token&x=1", &["error"], BodyFormat::Form).unwrap(),
+            error_details(
+                b"error=bad_refresh_token&x=1",
+                &["error"],
+                BodyFormat::Form,
+                &[]
+            )
+            .unwrap(),
             "error: bad_refresh_token"
         );
     }

@@ -16,7 +16,10 @@ use serde_json::json;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt;
 use vendor_auth::{TokenClient, TokenManager, Url};
-use vendor_auth::{derbysoft_ai_voice, derbysoft_ticket, revoiceit, voipex};
+use vendor_auth::{
+    derbysoft_ai_voice, derbysoft_ticket, okta_private_key_jwt as okta, revoiceit,
+    snowflake_key_pair as snowflake, voipex,
+};
 use wiremock::matchers::{any, body_string_contains, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -206,8 +209,91 @@ async fn no_secret_reaches_any_output() {
     let error = client.fetch_token().await.unwrap_err();
     show(format!("{error} {error:?}"));
 
+    // Signed assertions: a server that echoes the assertion back in its
+    // error, a key that fails to parse, and a self-issued token. Neither the
+    // private key nor the assertion may show.
+    let private_key = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/catalogue/keys/rsa_pkcs8.pem"
+    ))
+    .unwrap();
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(|request: &wiremock::Request| {
+            let assertion = url::form_urlencoded::parse(&request.body)
+                .find(|(k, _)| k == "client_assertion")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            ResponseTemplate::new(401).set_body_json(json!({
+                "error": "invalid_client",
+                "error_description": format!("The client_assertion {assertion} is invalid.")
+            }))
+        })
+        .mount(&server)
+        .await;
+    let config = okta::Config::new(
+        okta::Environment::Custom(url(&server)),
+        "example.okta.com",
+        "kid-1",
+        "okta.users.read",
+    );
+    let credentials = okta::Credentials::new("0oa1client", private_key.clone());
+    show(format!("{credentials:?}"));
+    let client = okta::Client::new(config.clone(), credentials).unwrap();
+    show(format!("{client:?}"));
+    let error = client.fetch_token().await.unwrap_err();
+    show(format!("{error} {error:?}"));
+    let broken = private_key.replace("MII", "MIX");
+    let error =
+        okta::Client::new(config, okta::Credentials::new("0oa1client", broken)).unwrap_err();
+    show(format!("{error} {error:?}"));
+    let assertion = server.received_requests().await.unwrap()[0].clone();
+    let assertion: String = url::form_urlencoded::parse(&assertion.body)
+        .find(|(k, _)| k == "client_assertion")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let selfie = snowflake::Client::new(
+        snowflake::Config::new(snowflake::Environment::Production, "acct", "user"),
+        snowflake::Credentials::new(private_key.clone()),
+    )
+    .unwrap();
+    let tokens = TokenManager::new(selfie);
+    let cached = tokens.token().await.unwrap();
+    let self_issued =
+        vendor_auth::ExposeSecret::expose_secret(cached.token().access_token()).to_owned();
+    show(format!("{cached:?} {tokens:?}"));
+
     drop(_guard);
     let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    // Every line of the key's body, the assertion and the self-issued token.
+    let key_lines: Vec<&str> = private_key
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    // Of the JWTs, any 24 characters after the (public) header: a message
+    // that cuts the echo short must not show a piece of it either.
+    let pieces = |jwt: &str| -> Vec<String> {
+        let (_, rest) = jwt.split_once('.').unwrap();
+        rest.as_bytes()
+            .windows(24)
+            .map(|w| String::from_utf8(w.to_vec()).unwrap())
+            .collect()
+    };
+    let mut signing_secrets: Vec<String> = key_lines.iter().map(|l| l.to_string()).collect();
+    signing_secrets.extend(pieces(&assertion));
+    signing_secrets.extend(pieces(&self_issued));
+    for secret in &signing_secrets {
+        assert!(
+            !logs.contains(secret.as_str()),
+            "a signing secret leaked into the logs:\n{logs}"
+        );
+        for text in &shown {
+            assert!(
+                !text.contains(secret.as_str()),
+                "a signing secret leaked into {text}"
+            );
+        }
+    }
     assert!(
         logs.contains("token fetched"),
         "the flows were logged: {logs}"
