@@ -194,10 +194,33 @@ pub fn env_var(vendor: &'static str, name: &str) -> Result<String, Error> {
     })
 }
 
-/// Reads a credential as a secret.
+/// Reads a credential as a secret: from `NAME`, or else from the file that
+/// `NAME_FILE` names (a PEM key, a JSON key file, a mounted secret), read
+/// as it is.
 #[doc(hidden)]
 pub fn env_secret(vendor: &'static str, name: &str) -> Result<SecretString, Error> {
-    env_var(vendor, name).map(SecretString::from)
+    if let Ok(value) = std::env::var(name) {
+        return Ok(SecretString::from(value));
+    }
+    let file_variable = format!("{name}_FILE");
+    let Some(path) = std::env::var_os(&file_variable) else {
+        return Err(Error::Config {
+            vendor,
+            message: format!(
+                "set the environment variable {name} (or {file_variable} to a file that holds it)"
+            ),
+        });
+    };
+    std::fs::read_to_string(&path)
+        .map(SecretString::from)
+        .map_err(|e| Error::Config {
+            vendor,
+            message: format!(
+                "{file_variable} names {}, which cannot be read as text: {}",
+                std::path::Path::new(&path).display(),
+                e.kind()
+            ),
+        })
 }
 
 /// Reads an optional setting of any type; `None` when unset.

@@ -275,3 +275,37 @@ fn serve_refuses_a_vendor_without_a_stand_in_or_a_busy_port() {
     assert!(!ok);
     assert!(stderr.contains("pick another --port"), "{stderr}");
 }
+
+#[test]
+fn a_self_issued_token_from_a_key_file_needs_no_network() {
+    // Snowflake key-pair: the key comes from the file `..._FILE` names, and
+    // the token is signed locally (nothing listens at the production URL
+    // in CI, and nothing is sent).
+    let key = root().join("tests/catalogue/keys/rsa_pkcs8.pem");
+    let (ok, stdout, stderr) = run(vendor_auth()
+        .args(["token", "snowflake_key_pair"])
+        .env_remove("SNOWFLAKE_KEY_PAIR_PRIVATE_KEY")
+        .env("SNOWFLAKE_KEY_PAIR_PRIVATE_KEY_FILE", &key)
+        .env("SNOWFLAKE_KEY_PAIR_ACCOUNT", "myorg-account")
+        .env("SNOWFLAKE_KEY_PAIR_USER", "jsmith"));
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("access token:  [REDACTED]"), "{stdout}");
+    assert!(stdout.contains("lifetime:      3540 s"), "{stdout}");
+
+    let (ok, _, stderr) = run(vendor_auth()
+        .args(["token", "snowflake_key_pair"])
+        .env_remove("SNOWFLAKE_KEY_PAIR_PRIVATE_KEY")
+        .env(
+            "SNOWFLAKE_KEY_PAIR_PRIVATE_KEY_FILE",
+            "/nonexistent/key.pem",
+        )
+        .env("SNOWFLAKE_KEY_PAIR_ACCOUNT", "a")
+        .env("SNOWFLAKE_KEY_PAIR_USER", "u"));
+    assert!(!ok);
+    assert!(
+        stderr.contains(
+            "SNOWFLAKE_KEY_PAIR_PRIVATE_KEY_FILE names /nonexistent/key.pem, which cannot be read"
+        ),
+        "{stderr}"
+    );
+}
