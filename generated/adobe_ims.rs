@@ -21,7 +21,7 @@ pub mod adobe_ims {
     pub enum Environment {
         /// Adobe IMS production (the only documented host).
         ///
-        /// Base URL: `<https://ims-na1.adobelogin.com`>
+        /// Base URL: `https://ims-na1.adobelogin.com`
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.

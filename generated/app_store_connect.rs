@@ -21,7 +21,7 @@ pub mod app_store_connect {
     pub enum Environment {
         /// The App Store Connect API.
         ///
-        /// Base URL: `<https://api.appstoreconnect.apple.com`>
+        /// Base URL: `https://api.appstoreconnect.apple.com`
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.

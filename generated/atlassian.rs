@@ -20,9 +20,9 @@ pub mod atlassian {
     #[derive(Debug, Clone, PartialEq, Eq, Default)]
     #[non_exhaustive]
     pub enum Environment {
-        /// The Cloud site, `<https://{site}.atlassian.net`>.
+        /// The Cloud site, `https://{site}.atlassian.net`.
         ///
-        /// Base URL: `<https://{site}.atlassian.net`>
+        /// Base URL: `https://{site}.atlassian.net`
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.
@@ -50,7 +50,7 @@ pub mod atlassian {
     pub struct Config {
         /// Which of the vendor's environments to call.
         pub environment: Environment,
-        /// The site's subdomain: `your-domain` for `<https://your-domain.atlassian.net`>.
+        /// The site's subdomain: `your-domain` for `https://your-domain.atlassian.net`.
         ///
         /// Used as `{site}` in the spec.
         pub site: String,

@@ -21,7 +21,7 @@ pub mod aws_cognito {
     pub enum Environment {
         /// The user pool's regional Cognito endpoint.
         ///
-        /// Base URL: `<https://cognito-idp.{region}.amazonaws.com`>
+        /// Base URL: `https://cognito-idp.{region}.amazonaws.com`
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.

@@ -23,12 +23,12 @@ pub mod aws_imds {
     pub enum Environment {
         /// The IPv4 metadata endpoint, on every instance.
         ///
-        /// Base URL: `<http://169.254.169.254`>
+        /// Base URL: `http://169.254.169.254`
         #[default]
         Ipv4,
         /// The IPv6 metadata endpoint (Nitro instances in an IPv6-enabled subnet, when enabled on the instance).
         ///
-        /// Base URL: `http://\[fd00:ec2::254\]`
+        /// Base URL: `http://[fd00:ec2::254]`
         Ipv6,
         /// Any other base URL: a proxy, a local stand-in or a test server.
         Custom(rt::Url),

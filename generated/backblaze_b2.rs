@@ -20,7 +20,7 @@ pub mod backblaze_b2 {
     #[derive(Debug, Clone, PartialEq, Eq, Default)]
     #[non_exhaustive]
     pub enum Environment {
-        /// Base URL: `<https://api.backblazeb2.com`>
+        /// Base URL: `https://api.backblazeb2.com`
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.

@@ -22,7 +22,7 @@ pub mod box_platform {
     pub enum Environment {
         /// The Box API (the only documented host).
         ///
-        /// Base URL: `<https://api.box.com`>
+        /// Base URL: `https://api.box.com`
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.

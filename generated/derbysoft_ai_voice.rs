@@ -18,7 +18,7 @@ pub mod derbysoft_ai_voice {
     pub enum Environment {
         /// The client's own DerbySoft domain.
         ///
-        /// Base URL: `<https://{domainName}`>
+        /// Base URL: `https://{domainName}`
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.

@@ -17,7 +17,7 @@ pub mod derbysoft_ticket {
     pub enum Environment {
         /// DerbySoft's UAT environment.
         ///
-        /// Base URL: `<https://ticket-distributor-public.derbysoft-test.com/ticket-distributor-authorizer/token`>
+        /// Base URL: `https://ticket-distributor-public.derbysoft-test.com/ticket-distributor-authorizer/token`
         #[default]
         Uat,
         /// The production token URL DerbySoft sends each customer by email.

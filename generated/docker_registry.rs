@@ -3,7 +3,7 @@
 /// Docker Registry (token auth) (generated from `docker_registry.yaml`).
 ///
 /// Bearer tokens for the Docker Registry HTTP API v2 from a Distribution
-/// token server (Docker Hub's `<https://auth.docker.io/token`>, or the realm
+/// token server (Docker Hub's `https://auth.docker.io/token`, or the realm
 /// another registry's `WWW-Authenticate` challenge names), requested with
 /// the registry's service name, a resource scope such as
 /// `repository:library/alpine:pull`, and the user's name and password (or
@@ -23,7 +23,7 @@ pub mod docker_registry {
     pub enum Environment {
         /// Docker Hub's token server (the realm of registry-1.docker.io's challenge).
         ///
-        /// Base URL: `<https://auth.docker.io/token`>
+        /// Base URL: `https://auth.docker.io/token`
         #[default]
         DockerHub,
         /// Another registry's token server: the full `realm` URL of its `WWW-Authenticate: Bearer` challenge.

@@ -22,12 +22,12 @@ pub mod docusign_jwt {
     pub enum Environment {
         /// The developer (demo) authentication service.
         ///
-        /// Base URL: `<https://account-d.docusign.com`>
+        /// Base URL: `https://account-d.docusign.com`
         #[default]
         Developer,
         /// The production authentication service.
         ///
-        /// Base URL: `<https://account.docusign.com`>
+        /// Base URL: `https://account.docusign.com`
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.
         Custom(rt::Url),
@@ -60,7 +60,7 @@ pub mod docusign_jwt {
         ///
         /// Used as `{user_id}` in the spec.
         pub user_id: String,
-        /// The `aud` claim: the authentication service's host without `<https://`>, `account-d.docusign.com` (developer) or `account.docusign.com` (production). Each environment sets its own; set it for `Environment::Custom`.
+        /// The `aud` claim: the authentication service's host without `https://`, `account-d.docusign.com` (developer) or `account.docusign.com` (production). Each environment sets its own; set it for `Environment::Custom`.
         ///
         /// Used as `{audience}` in the spec. Default: `account-d.docusign.com`.
         pub audience: String,

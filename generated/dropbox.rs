@@ -19,7 +19,7 @@ pub mod dropbox {
     #[derive(Debug, Clone, PartialEq, Eq, Default)]
     #[non_exhaustive]
     pub enum Environment {
-        /// Base URL: `<https://api.dropboxapi.com`>
+        /// Base URL: `https://api.dropboxapi.com`
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.

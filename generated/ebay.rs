@@ -21,12 +21,12 @@ pub mod ebay {
     pub enum Environment {
         /// eBay production, with a production keyset.
         ///
-        /// Base URL: `<https://api.ebay.com`>
+        /// Base URL: `https://api.ebay.com`
         #[default]
         Production,
         /// The eBay sandbox, with a sandbox keyset.
         ///
-        /// Base URL: `<https://api.sandbox.ebay.com`>
+        /// Base URL: `https://api.sandbox.ebay.com`
         Sandbox,
         /// Any other base URL: a proxy, a local stand-in or a test server.
         Custom(rt::Url),

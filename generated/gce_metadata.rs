@@ -20,12 +20,12 @@ pub mod gce_metadata {
     pub enum Environment {
         /// The documented host name of the metadata server.
         ///
-        /// Base URL: `<http://metadata.google.internal`>
+        /// Base URL: `http://metadata.google.internal`
         #[default]
         MetadataServer,
         /// The metadata server's link-local address, for VMs without its DNS name.
         ///
-        /// Base URL: `<http://169.254.169.254`>
+        /// Base URL: `http://169.254.169.254`
         MetadataIp,
         /// Any other base URL: a proxy, a local stand-in or a test server.
         Custom(rt::Url),

@@ -21,10 +21,10 @@ pub mod github_app_installation {
     pub enum Environment {
         /// github.com's REST API.
         ///
-        /// Base URL: `<https://api.github.com`>
+        /// Base URL: `https://api.github.com`
         #[default]
         Production,
-        /// The REST API root of a GitHub Enterprise Server instance (`<https://HOST/api/v3`>) or of GHE.com with data residency (`<https://api.SUBDOMAIN.ghe.com`>).
+        /// The REST API root of a GitHub Enterprise Server instance (`https://HOST/api/v3`) or of GHE.com with data residency (`https://api.SUBDOMAIN.ghe.com`).
         ///
         /// The base URL is supplied by the user.
         EnterpriseServer(rt::Url),

@@ -21,10 +21,10 @@ pub mod github_app_user {
     pub enum Environment {
         /// github.com.
         ///
-        /// Base URL: `<https://github.com`>
+        /// Base URL: `https://github.com`
         #[default]
         Production,
-        /// A GitHub Enterprise Server instance, `<https://HOST`>.
+        /// A GitHub Enterprise Server instance, `https://HOST`.
         ///
         /// The base URL is supplied by the user.
         EnterpriseServer(rt::Url),

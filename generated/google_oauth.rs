@@ -19,7 +19,7 @@ pub mod google_oauth {
     #[derive(Debug, Clone, PartialEq, Eq, Default)]
     #[non_exhaustive]
     pub enum Environment {
-        /// Base URL: `<https://oauth2.googleapis.com`>
+        /// Base URL: `https://oauth2.googleapis.com`
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.

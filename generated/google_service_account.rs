@@ -4,7 +4,7 @@
 ///
 /// Google APIs access tokens for a service account, server to server: the
 /// client signs a JWT with the private key of the account's JSON key file and
-/// exchanges it at `<https://oauth2.googleapis.com/token`> (JWT bearer grant,
+/// exchanges it at `https://oauth2.googleapis.com/token` (JWT bearer grant,
 /// RFC 7523) for an access token that lasts about an hour. With domain-wide
 /// delegation, `subject` names the Google Workspace user to act as. There is
 /// no refresh token and no revocation: a new assertion is signed for every
@@ -23,7 +23,7 @@ pub mod google_service_account {
     pub enum Environment {
         /// Google's OAuth 2.0 token endpoint (one global host).
         ///
-        /// Base URL: `<https://oauth2.googleapis.com`>
+        /// Base URL: `https://oauth2.googleapis.com`
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.
@@ -47,7 +47,7 @@ pub mod google_service_account {
     pub struct Config {
         /// Which of the vendor's environments to call.
         pub environment: Environment,
-        /// Space-separated OAuth scopes to request, e.g. `<https://www.googleapis.com/auth/cloud-platform`>.
+        /// Space-separated OAuth scopes to request, e.g. `https://www.googleapis.com/auth/cloud-platform`.
         ///
         /// Used as `{scope}` in the spec.
         pub scope: String,

@@ -19,9 +19,9 @@ pub mod okta_private_key_jwt {
     #[derive(Debug, Clone, PartialEq, Eq, Default)]
     #[non_exhaustive]
     pub enum Environment {
-        /// The Okta org, `<https://{domain}`>.
+        /// The Okta org, `https://{domain}`.
         ///
-        /// Base URL: `<https://{domain}`>
+        /// Base URL: `https://{domain}`
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.
@@ -48,7 +48,7 @@ pub mod okta_private_key_jwt {
     pub struct Config {
         /// Which of the vendor's environments to call.
         pub environment: Environment,
-        /// The Okta org's host name, e.g. `dev-123456.okta.com`, `acme.oktapreview.com` or a custom domain (no `<https://`>).
+        /// The Okta org's host name, e.g. `dev-123456.okta.com`, `acme.oktapreview.com` or a custom domain (no `https://`).
         ///
         /// Used as `{domain}` in the spec.
         pub domain: String,

@@ -15,7 +15,7 @@ pub mod revoiceit {
     #[derive(Debug, Clone, PartialEq, Eq, Default)]
     #[non_exhaustive]
     pub enum Environment {
-        /// Base URL: `<https://api.revoiceit.com`>
+        /// Base URL: `https://api.revoiceit.com`
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.

@@ -19,12 +19,12 @@ pub mod sap_b1 {
     #[derive(Debug, Clone, PartialEq, Eq, Default)]
     #[non_exhaustive]
     pub enum Environment {
-        /// An installed Service Layer: `<https://{host}/b1s/{api_version}`>.
+        /// An installed Service Layer: `https://{host}/b1s/{api_version}`.
         ///
-        /// Base URL: `<https://{host}/b1s/{api_version}`>
+        /// Base URL: `https://{host}/b1s/{api_version}`
         #[default]
         Server,
-        /// A hosted Service Layer's base URL, up to and including `/b1s/v1`, e.g. `<https://api-service.sperp.myhuaweicloud.com/{tenant}/b1s/v1`>.
+        /// A hosted Service Layer's base URL, up to and including `/b1s/v1`, e.g. `https://api-service.sperp.myhuaweicloud.com/{tenant}/b1s/v1`.
         ///
         /// The base URL is supplied by the user.
         Hosted(rt::Url),

@@ -21,9 +21,9 @@ pub mod shopify {
     #[derive(Debug, Clone, PartialEq, Eq, Default)]
     #[non_exhaustive]
     pub enum Environment {
-        /// The store's Admin API, `<https://{shop}.myshopify.com/admin/api/{api_version}`>.
+        /// The store's Admin API, `https://{shop}.myshopify.com/admin/api/{api_version}`.
         ///
-        /// Base URL: `<https://{shop}.myshopify.com/admin/api/{api_version}`>
+        /// Base URL: `https://{shop}.myshopify.com/admin/api/{api_version}`
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.

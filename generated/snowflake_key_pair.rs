@@ -21,12 +21,12 @@ pub mod snowflake_key_pair {
     #[derive(Debug, Clone, PartialEq, Eq, Default)]
     #[non_exhaustive]
     pub enum Environment {
-        /// The account URL `<https://{account}.snowflakecomputing.com`> (organization-account form, or a locator in AWS US West (Oregon)).
+        /// The account URL `https://{account}.snowflakecomputing.com` (organization-account form, or a locator in AWS US West (Oregon)).
         ///
-        /// Base URL: `<https://{account}.snowflakecomputing.com`>
+        /// Base URL: `https://{account}.snowflakecomputing.com`
         #[default]
         Production,
-        /// Any other account URL, e.g. `<https://xy12345.us-east-2.aws.snowflakecomputing.com`> (locator with region and cloud) or a PrivateLink host; `account` still names the account in the token.
+        /// Any other account URL, e.g. `https://xy12345.us-east-2.aws.snowflakecomputing.com` (locator with region and cloud) or a PrivateLink host; `account` still names the account in the token.
         ///
         /// The base URL is supplied by the user.
         AccountUrl(rt::Url),

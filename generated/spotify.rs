@@ -21,7 +21,7 @@ pub mod spotify {
     pub enum Environment {
         /// The Spotify Accounts service (the only documented host).
         ///
-        /// Base URL: `<https://accounts.spotify.com`>
+        /// Base URL: `https://accounts.spotify.com`
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.

@@ -20,7 +20,7 @@ pub mod stripe {
     pub enum Environment {
         /// The Stripe API, for test and live mode alike.
         ///
-        /// Base URL: `<https://api.stripe.com`>
+        /// Base URL: `https://api.stripe.com`
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.

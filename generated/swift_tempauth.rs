@@ -20,9 +20,9 @@ pub mod swift_tempauth {
     pub enum Environment {
         /// The documents' Swift All In One development proxy.
         ///
-        /// Base URL: `<http://127.0.0.1:8080`>
+        /// Base URL: `http://127.0.0.1:8080`
         Saio,
-        /// The deployment's Swift proxy URL, e.g. `<https://swift.example.com`>.
+        /// The deployment's Swift proxy URL, e.g. `https://swift.example.com`.
         ///
         /// The base URL is supplied by the user.
         Production(rt::Url),
@@ -97,7 +97,7 @@ pub mod swift_tempauth {
         ///
         /// From header `X-Auth-Token-Expires`.
         pub x_auth_token_expires: Option<i64>,
-        /// The account's storage URL, e.g. `<https://swift.example.com/v1/AUTH_test`>; API calls go there.
+        /// The account's storage URL, e.g. `https://swift.example.com/v1/AUTH_test`; API calls go there.
         ///
         /// From header `X-Storage-Url`.
         pub storage_url: String,

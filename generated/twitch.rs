@@ -17,7 +17,7 @@ pub mod twitch {
     #[derive(Debug, Clone, PartialEq, Eq, Default)]
     #[non_exhaustive]
     pub enum Environment {
-        /// Base URL: `<https://id.twitch.tv`>
+        /// Base URL: `https://id.twitch.tv`
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.

@@ -19,7 +19,7 @@ pub mod vault_approle {
     #[derive(Debug, Clone, PartialEq, Eq)]
     #[non_exhaustive]
     pub enum Environment {
-        /// The Vault server's address, e.g. `<https://vault.example.com:8200`>.
+        /// The Vault server's address, e.g. `https://vault.example.com:8200`.
         ///
         /// The base URL is supplied by the user.
         Server(rt::Url),

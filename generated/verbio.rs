@@ -15,7 +15,7 @@ pub mod verbio {
     #[derive(Debug, Clone, PartialEq, Eq, Default)]
     #[non_exhaustive]
     pub enum Environment {
-        /// Base URL: `<https://auth.speechcenter.verbio.com:444`>
+        /// Base URL: `https://auth.speechcenter.verbio.com:444`
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.

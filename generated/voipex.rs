@@ -15,7 +15,7 @@ pub mod voipex {
     #[derive(Debug, Clone, PartialEq, Eq, Default)]
     #[non_exhaustive]
     pub enum Environment {
-        /// Base URL: `<https://auth.voipex.io`>
+        /// Base URL: `https://auth.voipex.io`
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.

@@ -20,7 +20,7 @@ pub mod x_app_only {
     #[derive(Debug, Clone, PartialEq, Eq, Default)]
     #[non_exhaustive]
     pub enum Environment {
-        /// Base URL: `<https://api.x.com`>
+        /// Base URL: `https://api.x.com`
         #[default]
         Production,
         /// Any other base URL: a proxy, a local stand-in or a test server.

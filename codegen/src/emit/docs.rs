@@ -52,7 +52,29 @@ pub fn doc_opt(text: Option<&str>) -> TokenStream {
     text.map(doc).unwrap_or_default()
 }
 
+/// A line of prose: code spans (between backticks) are kept as written,
+/// since rustdoc neither links nor warns inside them, and the text between
+/// them gets its URLs wrapped and its brackets escaped.
 fn sanitise(line: &str) -> String {
+    let segments: Vec<&str> = line.split('`').collect();
+    // An unpaired backtick opens no span: what follows it is prose.
+    let paired = segments.len() % 2 == 1;
+    let mut out = String::with_capacity(line.len());
+    for (i, segment) in segments.iter().enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        let code = i % 2 == 1 && (paired || i + 1 < segments.len());
+        if code {
+            out.push_str(segment);
+        } else {
+            out.push_str(&sanitise_prose(segment));
+        }
+    }
+    out
+}
+
+fn sanitise_prose(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut words = line.split(' ').peekable();
     while let Some(word) = words.next() {
@@ -98,6 +120,16 @@ mod tests {
             sanitise("(https://x.io/a#b); next"),
             "(<https://x.io/a#b>); next"
         );
+    }
+
+    #[test]
+    fn code_spans_are_kept_as_written() {
+        assert_eq!(
+            sanitise("e.g. `https://HOST/api/v3` or `a[0]`, see https://x.io"),
+            "e.g. `https://HOST/api/v3` or `a[0]`, see <https://x.io>"
+        );
+        // An unpaired backtick opens nothing.
+        assert_eq!(sanitise("a ` [b]"), "a ` \\[b\\]");
     }
 
     #[test]
