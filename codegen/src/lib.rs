@@ -217,6 +217,15 @@ impl Config {
             .iter()
             .map(|g| (format!("{}.rs", g.module), g.code.clone()))
             .collect();
+        if let Some(clash) = generated
+            .iter()
+            .find(|g| format!("{}.rs", g.module) == self.index_file)
+        {
+            return Err(Error::IndexClash {
+                module: clash.module.clone(),
+                index_file: self.index_file.clone(),
+            });
+        }
         files.push((self.index_file.clone(), index));
         Ok(files)
     }
@@ -424,6 +433,13 @@ pub enum Error {
         /// The second spec.
         second: PathBuf,
     },
+    /// A module's file would be the index file.
+    IndexClash {
+        /// The module name.
+        module: String,
+        /// The index file's name.
+        index_file: String,
+    },
     /// `compile()` outside a build script without `out_dir`.
     NoOutDir,
     /// `runtime_path` is not a Rust path.
@@ -448,6 +464,10 @@ impl fmt::Display for Error {
                 "error: {} and {} both declare `module: {module}`; give one of them another module name",
                 first.display(),
                 second.display()
+            ),
+            Error::IndexClash { module, index_file } => write!(
+                f,
+                "error: the module `{module}` would be written over the index file {index_file}; rename the module or choose another `index_file`"
             ),
             Error::NoOutDir => f.write_str(
                 "error: OUT_DIR is not set; call compile() from build.rs or set Config::out_dir",

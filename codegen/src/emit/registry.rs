@@ -11,7 +11,7 @@ use crate::model::*;
 
 /// The environment variable holding `field` of `vendor`.
 pub fn env_var_name(vendor: &Vendor, field: &str) -> String {
-    format!("{}_{}", vendor.module, field).to_ascii_uppercase()
+    crate::validate::env_var_name(&vendor.module, field)
 }
 
 pub fn items(vendor: &Vendor) -> TokenStream {

@@ -12,7 +12,7 @@ impl Context<'_> {
             &auth.headers,
             Place::Authorization,
         );
-        for (name, _) in &headers {
+        for (name, template) in &headers {
             if !is_header_name(name) {
                 self.error(
                     &["authorization", "headers", name],
@@ -21,6 +21,12 @@ impl Context<'_> {
                     "use letters, digits and `-`, e.g. `Authorization`",
                 );
             }
+            self.check_header_text(
+                &["authorization", "headers", name],
+                template,
+                "",
+                "a header",
+            );
         }
         let query = self.entries(
             &["authorization", "query"],
@@ -32,7 +38,14 @@ impl Context<'_> {
             &auth.cookies,
             Place::Authorization,
         );
-        for (name, _) in &cookies {
+        for (name, template) in &cookies {
+            // `;` would end the cookie and start another.
+            self.check_header_text(
+                &["authorization", "cookies", name],
+                template,
+                ";",
+                "a cookie",
+            );
             if name.is_empty() || name.contains(['=', ';', ' ', ',']) {
                 self.error(
                     &["authorization", "cookies", name],

@@ -134,7 +134,14 @@ impl Context<'_> {
                 "write the vendor and product name, e.g. `Verbio Speech Center`",
             );
         }
-        if !is_snake_identifier(&spec.module) {
+        if RESERVED_MODULES.contains(&spec.module.as_str()) {
+            self.error(
+                &["module"],
+                At::Value,
+                format!("`{}` is a name the generated code already uses (a runtime module, a dependency or the index file)", spec.module),
+                "rename the module, e.g. after the vendor and product (`acme_billing`)",
+            );
+        } else if !is_snake_identifier(&spec.module) {
             self.error(
                 &["module"],
                 At::Value,
@@ -368,7 +375,56 @@ impl Context<'_> {
                         "templates name both the same way (`{name}`): rename one",
                     );
                 }
+                if group != "credentials" && !is_template_name(name) {
+                    self.error(
+                        &[group, name],
+                        At::Key,
+                        format!("`{name}` cannot be written as a placeholder"),
+                        "name it with ASCII letters, digits, `_` and `-` (templates read it as `{name}`)",
+                    );
+                }
                 seen.push((group, name));
+            }
+        }
+        self.check_environment_variable_names();
+    }
+
+    /// Each credential and variable is read from its own environment
+    /// variable (`MODULE_FIELD`, and `MODULE_FIELD_FILE` for a credential
+    /// in a file): two that map to one would read each other's values,
+    /// and a secret could land in a URL.
+    fn check_environment_variable_names(&mut self) {
+        let spec = self.spec;
+        let mut taken: Vec<(String, &str, &str)> = Vec::new();
+        let credentials = spec
+            .credentials
+            .keys()
+            .map(|name| ("credentials", name.as_str(), name.clone()));
+        let variables = spec
+            .variables
+            .keys()
+            .map(|name| ("variables", name.as_str(), rust_field_name(name)));
+        for (group, name, field) in credentials.chain(variables).collect::<Vec<_>>() {
+            let mut reads = vec![env_var_name(&spec.module, &field)];
+            if group == "credentials" {
+                reads.push(format!("{}_FILE", reads[0]));
+            }
+            for variable in reads {
+                if let Some((_, other_group, other)) = taken.iter().find(|(v, _, _)| *v == variable)
+                {
+                    // Same name, or two variables of one field: reported already.
+                    if *other == name || (*other_group == "variables" && group == "variables") {
+                        break;
+                    }
+                    self.error(
+                        &[group, name],
+                        At::Key,
+                        format!("`{name}` and `{other}` (under `{other_group}`) would both be read from the environment variable {variable}"),
+                        "rename one of them",
+                    );
+                    break;
+                }
+                taken.push((variable, group, name));
             }
         }
     }
@@ -835,6 +891,60 @@ pub(crate) fn is_header_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Module names the generated code cannot take: the runtime's own modules
+/// and dependencies (the bundled vendors live beside them in the runtime
+/// crate), the standard crates, and the default index file (`vendors.rs`).
+const RESERVED_MODULES: &[&str] = &[
+    "alloc",
+    "arc_swap",
+    "authorize",
+    "aws_lc_rs",
+    "base64",
+    "bytes",
+    "client",
+    "core",
+    "error",
+    "fastrand",
+    "http",
+    "jwt",
+    "manager",
+    "percent_encoding",
+    "registry",
+    "reqwest",
+    "retry",
+    "rustls_pki_types",
+    "secrecy",
+    "serde",
+    "serde_json",
+    "std",
+    "thiserror",
+    "time",
+    "token",
+    "tokio",
+    "tracing",
+    "url",
+    "uuid",
+    "value",
+    "vendor_auth",
+    "vendor_auth_rules",
+    "vendors",
+    "wire",
+];
+
+/// The environment variable `from_env` reads a credential or variable
+/// from; the same rule as the emitter's.
+pub(crate) fn env_var_name(module: &str, field: &str) -> String {
+    format!("{module}_{field}").to_ascii_uppercase()
+}
+
+/// A name templates can write as `{name}`.
+fn is_template_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
 }
 
 pub(crate) fn is_snake_identifier(name: &str) -> bool {

@@ -49,15 +49,17 @@ impl Context<'_> {
     ) -> Request {
         let query = self.entries(&[base, &["query"]].concat(), &request.query, place);
         let headers = self.entries(&[base, &["headers"]].concat(), &request.headers, place);
-        for (name, _) in &headers {
+        for (name, template) in &headers {
+            let here = [base, &["headers", name.as_str()]].concat();
             if !is_header_name(name) {
                 self.error(
-                    &[base, &["headers", name.as_str()]].concat(),
+                    &here,
                     At::Key,
                     format!("`{name}` is not a valid HTTP header name"),
                     "use letters, digits and `-`",
                 );
             }
+            self.check_header_text(&here, template, "", "a header");
         }
         let body = match &request.body {
             None => Body::None,
@@ -88,6 +90,35 @@ impl Context<'_> {
             headers,
             body,
             basic_auth,
+        }
+    }
+
+    /// The literal text of a header (or cookie) value: control characters
+    /// (but tab) are invalid in a header and would fail every call;
+    /// `forbidden` adds characters the place cannot hold.
+    pub(super) fn check_header_text(
+        &mut self,
+        path: &[&str],
+        template: &Template,
+        forbidden: &str,
+        what: &str,
+    ) {
+        let bad = template.0.iter().find_map(|part| match part {
+            Part::Text(text) => text
+                .chars()
+                .find(|c| (c.is_control() && *c != '\t') || forbidden.contains(*c)),
+            Part::Ref(..) => None,
+        });
+        if let Some(c) = bad {
+            self.error(
+                path,
+                At::Value,
+                format!(
+                    "the value holds {}, which {what} cannot carry",
+                    c.escape_debug()
+                ),
+                "remove it: header values are visible text (and tabs)",
+            );
         }
     }
 
