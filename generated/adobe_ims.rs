@@ -65,8 +65,12 @@ pub mod adobe_ims {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The credential's Client ID (also called the API key) from the Adobe Developer Console.
+        ///
+        /// Used as `{client_id}` in the spec.
         pub client_id: rt::SecretString,
         /// A client secret of the credential, from the Adobe Developer Console.
+        ///
+        /// Used as `{client_secret}` in the spec.
         pub client_secret: rt::SecretString,
     }
     impl Credentials {

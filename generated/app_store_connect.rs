@@ -67,10 +67,16 @@ pub mod app_store_connect {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The team's issuer ID (a UUID), shown at the top of Users and Access > Integrations > App Store Connect API.
+        ///
+        /// Used as `{issuer_id}` in the spec.
         pub issuer_id: rt::SecretString,
         /// The team API key's key ID (e.g. `2X9R4HXF34`), listed next to the key in App Store Connect.
+        ///
+        /// Used as `{key_id}` in the spec.
         pub key_id: rt::SecretString,
         /// The key's private key: the text of the `AuthKey_<KEYID>.p8` file downloaded (once) from App Store Connect, a PKCS#8 PEM EC P-256 key.
+        ///
+        /// Used as `{private_key}` in the spec.
         pub private_key: rt::SecretString,
     }
     impl Credentials {

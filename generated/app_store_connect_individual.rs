@@ -67,8 +67,12 @@ pub mod app_store_connect_individual {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The individual API key's key ID, shown under Individual API Key in the user's App Store Connect profile.
+        ///
+        /// Used as `{key_id}` in the spec.
         pub key_id: rt::SecretString,
         /// The key's private key: the text of the `AuthKey_<KEYID>.p8` file downloaded (once) from App Store Connect, a PKCS#8 PEM EC P-256 key.
+        ///
+        /// Used as `{private_key}` in the spec.
         pub private_key: rt::SecretString,
     }
     impl Credentials {

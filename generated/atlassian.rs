@@ -69,8 +69,12 @@ pub mod atlassian {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The e-mail address of the Atlassian account (the Basic user name).
+        ///
+        /// Used as `{email}` in the spec.
         pub email: rt::SecretString,
         /// An API token of that account, created at <https://id.atlassian.com/manage/api-tokens> (the Basic password); revoked in the same place.
+        ///
+        /// Used as `{api_token}` in the spec.
         pub api_token: rt::SecretString,
     }
     impl Credentials {

@@ -68,10 +68,16 @@ pub mod aws_cognito {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The app client ID of the user pool (an app client without a client secret).
+        ///
+        /// Used as `{client_id}` in the spec.
         pub client_id: rt::SecretString,
         /// The user's user name (or an alias the pool accepts, such as the e-mail address).
+        ///
+        /// Used as `{username}` in the spec.
         pub username: rt::SecretString,
         /// The user's password.
+        ///
+        /// Used as `{password}` in the spec.
         pub password: rt::SecretString,
     }
     impl Credentials {

@@ -66,8 +66,12 @@ pub mod backblaze_b2 {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The application key ID (or the account ID, with the master application key).
+        ///
+        /// Used as `{application_key_id}` in the spec.
         pub application_key_id: rt::SecretString,
         /// The application key itself, shown once when it is created.
+        ///
+        /// Used as `{application_key}` in the spec.
         pub application_key: rt::SecretString,
     }
     impl Credentials {

@@ -72,8 +72,12 @@ pub mod box_platform {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The app's Client ID, from the Configuration tab of the Box Developer Console.
+        ///
+        /// Used as `{client_id}` in the spec.
         pub client_id: rt::SecretString,
         /// The app's Client Secret, from the Configuration tab of the Box Developer Console.
+        ///
+        /// Used as `{client_secret}` in the spec.
         pub client_secret: rt::SecretString,
     }
     impl Credentials {

@@ -64,8 +64,12 @@ pub mod derbysoft_ai_voice {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// ClientID issued by DerbySoft (valid for 180 days).
+        ///
+        /// Used as `{client_id}` in the spec.
         pub client_id: rt::SecretString,
         /// ClientSecret issued by DerbySoft (valid for 180 days).
+        ///
+        /// Used as `{client_secret}` in the spec.
         pub client_secret: rt::SecretString,
     }
     impl Credentials {

@@ -72,8 +72,12 @@ pub mod derbysoft_ticket {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// Client ID of the client credential.
+        ///
+        /// Used as `{client_id}` in the spec.
         pub client_id: rt::SecretString,
         /// Client Secret of the client credential.
+        ///
+        /// Used as `{client_secret}` in the spec.
         pub client_secret: rt::SecretString,
     }
     impl Credentials {

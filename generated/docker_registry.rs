@@ -91,8 +91,12 @@ pub mod docker_registry {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The registry account's user name (Docker ID for Docker Hub).
+        ///
+        /// Used as `{username}` in the spec.
         pub username: rt::SecretString,
         /// The account's password, or a personal access token where the registry issues them.
+        ///
+        /// Used as `{password}` in the spec.
         pub password: rt::SecretString,
     }
     impl Credentials {

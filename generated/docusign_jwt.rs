@@ -88,8 +88,12 @@ pub mod docusign_jwt {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The integration key (client ID) from the Apps and Keys page.
+        ///
+        /// Used as `{integration_key}` in the spec.
         pub integration_key: rt::SecretString,
         /// The RSA private key generated for the integration key (PEM, `BEGIN RSA PRIVATE KEY` or `BEGIN PRIVATE KEY`).
+        ///
+        /// Used as `{private_key}` in the spec.
         pub private_key: rt::SecretString,
     }
     impl Credentials {

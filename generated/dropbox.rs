@@ -69,10 +69,16 @@ pub mod dropbox {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The app key from the Dropbox App Console (the OAuth client id).
+        ///
+        /// Used as `{app_key}` in the spec.
         pub app_key: rt::SecretString,
         /// The app secret from the Dropbox App Console.
+        ///
+        /// Used as `{app_secret}` in the spec.
         pub app_secret: rt::SecretString,
         /// The offline refresh token from the user's consent (`token_access_type=offline`); it does not expire until revoked.
+        ///
+        /// Used as `{refresh_token}` in the spec.
         pub refresh_token: rt::SecretString,
     }
     impl Credentials {

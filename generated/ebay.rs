@@ -84,8 +84,12 @@ pub mod ebay {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The keyset's App ID (Client ID), from the eBay developer portal.
+        ///
+        /// Used as `{client_id}` in the spec.
         pub client_id: rt::SecretString,
         /// The keyset's Cert ID (Client Secret), from the eBay developer portal.
+        ///
+        /// Used as `{client_secret}` in the spec.
         pub client_secret: rt::SecretString,
     }
     impl Credentials {

@@ -77,8 +77,12 @@ pub mod github_app_installation {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The GitHub App's client ID (`Iv23...`, recommended) or its numeric app ID, from the app's settings page; the JWT's issuer.
+        ///
+        /// Used as `{client_id}` in the spec.
         pub client_id: rt::SecretString,
         /// The app's private key as downloaded from its settings page, PEM (PKCS#1 `BEGIN RSA PRIVATE KEY`, or PKCS#8). It does not expire.
+        ///
+        /// Used as `{private_key}` in the spec.
         pub private_key: rt::SecretString,
     }
     impl Credentials {

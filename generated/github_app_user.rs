@@ -72,10 +72,16 @@ pub mod github_app_user {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The GitHub App's client ID (not its app ID), from the app's settings page.
+        ///
+        /// Used as `{client_id}` in the spec.
         pub client_id: rt::SecretString,
         /// A client secret generated on the GitHub App's settings page.
+        ///
+        /// Used as `{client_secret}` in the spec.
         pub client_secret: rt::SecretString,
         /// The `ghr_` refresh token from the web or device flow. It rotates on every refresh; start from the latest one the client reported.
+        ///
+        /// Used as `{refresh_token}` in the spec.
         pub refresh_token: rt::SecretString,
     }
     impl Credentials {

@@ -69,10 +69,16 @@ pub mod google_oauth {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The OAuth client ID from the Google Cloud console (Credentials page).
+        ///
+        /// Used as `{client_id}` in the spec.
         pub client_id: rt::SecretString,
         /// The OAuth client secret (web-server and desktop clients).
+        ///
+        /// Used as `{client_secret}` in the spec.
         pub client_secret: rt::SecretString,
         /// The refresh token from the user's consent with `access_type=offline`; it lasts until revoked or invalidated.
+        ///
+        /// Used as `{refresh_token}` in the spec.
         pub refresh_token: rt::SecretString,
     }
     impl Credentials {

@@ -71,6 +71,8 @@ pub mod google_service_account {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The service account's JSON key file, as downloaded from the Google Cloud console (IAM & Admin > Service accounts > Keys).
+        ///
+        /// A JSON document; the spec reads its fields `{service_account.client_email}`, `{service_account.private_key}`, `{service_account.private_key_id}`.
         pub service_account: rt::SecretString,
     }
     impl Credentials {

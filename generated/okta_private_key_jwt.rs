@@ -82,8 +82,12 @@ pub mod okta_private_key_jwt {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The service app's client ID (`0oa...`), from its General tab.
+        ///
+        /// Used as `{client_id}` in the spec.
         pub client_id: rt::SecretString,
         /// The RSA private key whose public key is registered on the app, PEM (PKCS#8 `BEGIN PRIVATE KEY`, or PKCS#1 `BEGIN RSA PRIVATE KEY`).
+        ///
+        /// Used as `{private_key}` in the spec.
         pub private_key: rt::SecretString,
     }
     impl Credentials {

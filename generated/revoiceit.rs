@@ -61,8 +61,12 @@ pub mod revoiceit {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The clientId generated in the API section of the Revoiceit platform.
+        ///
+        /// Used as `{client_id}` in the spec.
         pub client_id: rt::SecretString,
         /// The clientSecret, shown only once when the credentials are generated.
+        ///
+        /// Used as `{client_secret}` in the spec.
         pub client_secret: rt::SecretString,
     }
     impl Credentials {

@@ -93,8 +93,12 @@ pub mod sap_b1 {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The SAP Business One user name (`UserName`), e.g. `manager`.
+        ///
+        /// Used as `{user_name}` in the spec.
         pub user_name: rt::SecretString,
         /// The user's password.
+        ///
+        /// Used as `{password}` in the spec.
         pub password: rt::SecretString,
     }
     impl Credentials {

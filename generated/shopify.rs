@@ -80,6 +80,8 @@ pub mod shopify {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The Admin API access token of the custom app, shown once when it is generated in the Shopify admin; it lasts until regenerated or the app is uninstalled.
+        ///
+        /// Used as `{access_token}` in the spec.
         pub access_token: rt::SecretString,
     }
     impl Credentials {

@@ -84,6 +84,8 @@ pub mod snowflake_key_pair {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The user's RSA private key (2048 bits or more) as unencrypted PEM: PKCS#8 (`BEGIN PRIVATE KEY`, e.g. `rsa_key.p8` made with `openssl pkcs8 -topk8 -nocrypt`) or PKCS#1 (`BEGIN RSA PRIVATE KEY`).
+        ///
+        /// Used as `{private_key}` in the spec.
         pub private_key: rt::SecretString,
     }
     impl Credentials {

@@ -67,8 +67,12 @@ pub mod spotify {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The app's Client ID from the Spotify developer dashboard.
+        ///
+        /// Used as `{client_id}` in the spec.
         pub client_id: rt::SecretString,
         /// The app's Client secret from the Spotify developer dashboard.
+        ///
+        /// Used as `{client_secret}` in the spec.
         pub client_secret: rt::SecretString,
     }
     impl Credentials {

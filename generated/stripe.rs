@@ -66,6 +66,8 @@ pub mod stripe {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// A secret key (`sk_test_...`, `sk_live_...`) or restricted API key from the Stripe Dashboard's API keys page.
+        ///
+        /// Used as `{secret_key}` in the spec.
         pub secret_key: rt::SecretString,
     }
     impl Credentials {

@@ -72,8 +72,12 @@ pub mod swift_tempauth {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The TempAuth account and user, as `account:user` (e.g. `test:tester`).
+        ///
+        /// Used as `{user}` in the spec.
         pub user: rt::SecretString,
         /// The user's key (password) from the TempAuth configuration.
+        ///
+        /// Used as `{key}` in the spec.
         pub key: rt::SecretString,
     }
     impl Credentials {

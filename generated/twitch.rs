@@ -67,8 +67,12 @@ pub mod twitch {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The app's client ID from the Twitch developer console.
+        ///
+        /// Used as `{client_id}` in the spec.
         pub client_id: rt::SecretString,
         /// The app's client secret.
+        ///
+        /// Used as `{client_secret}` in the spec.
         pub client_secret: rt::SecretString,
     }
     impl Credentials {

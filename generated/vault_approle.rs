@@ -73,8 +73,12 @@ pub mod vault_approle {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The AppRole's RoleID (`vault read auth/approle/role/NAME/role-id`).
+        ///
+        /// Used as `{role_id}` in the spec.
         pub role_id: rt::SecretString,
         /// A SecretID of the role (`vault write -f auth/approle/role/NAME/secret-id`); it may be limited in uses and TTL.
+        ///
+        /// Used as `{secret_id}` in the spec.
         pub secret_id: rt::SecretString,
     }
     impl Credentials {

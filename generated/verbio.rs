@@ -61,8 +61,12 @@ pub mod verbio {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// Customer client id, from the Speech Center Dashboard.
+        ///
+        /// Used as `{client_id}` in the spec.
         pub client_id: rt::SecretString,
         /// Customer client secret, from the Speech Center Dashboard.
+        ///
+        /// Used as `{client_secret}` in the spec.
         pub client_secret: rt::SecretString,
     }
     impl Credentials {

@@ -61,8 +61,12 @@ pub mod voipex {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The e-mail address of the Voipex user account.
+        ///
+        /// Used as `{username}` in the spec.
         pub username: rt::SecretString,
         /// The password of the Voipex user account.
+        ///
+        /// Used as `{password}` in the spec.
         pub password: rt::SecretString,
     }
     impl Credentials {

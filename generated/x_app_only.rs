@@ -66,8 +66,12 @@ pub mod x_app_only {
     #[derive(Debug, Clone)]
     pub struct Credentials {
         /// The app's API key (consumer key), from the developer portal's "Keys and tokens".
+        ///
+        /// Used as `{api_key}` in the spec.
         pub api_key: rt::SecretString,
         /// The app's API key secret (consumer secret).
+        ///
+        /// Used as `{api_key_secret}` in the spec.
         pub api_key_secret: rt::SecretString,
     }
     impl Credentials {

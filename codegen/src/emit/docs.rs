@@ -9,6 +9,7 @@ pub fn doc(text: &str) -> TokenStream {
     // The fence that opened the current code block (```` ``` ```` or `~~~`).
     let mut fence: Option<&str> = None;
     let lines = text.trim_end().lines().map(|line| {
+        let line: &str = &visible(line);
         let trimmed = line.trim_start();
         let marker = ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(m));
         match (fence, marker) {
@@ -38,7 +39,7 @@ pub fn doc(text: &str) -> TokenStream {
 
 /// Text the generator itself writes (links to generated items): as is.
 pub fn trusted_doc(text: &str) -> TokenStream {
-    let lines = text.lines().map(|line| format!(" {line}"));
+    let lines = text.lines().map(|line| format!(" {}", visible(line)));
     quote! { #( #[doc = #lines] )* }
 }
 
@@ -47,9 +48,50 @@ fn cap_indent(line: &str) -> &str {
     &line[indent.saturating_sub(3)..]
 }
 
+/// `text` as an inline code span, whatever it holds: the fence is longer
+/// than any run of backticks inside, and a line break becomes a space.
+pub fn code(text: &str) -> String {
+    let text = text.replace(['\r', '\n'], " ");
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if longest > 0 { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
 /// `doc` for optional text.
 pub fn doc_opt(text: Option<&str>) -> TokenStream {
     text.map(doc).unwrap_or_default()
+}
+
+/// Characters a doc comment must not hold as they are: controls, and the
+/// bidirectional overrides rustc refuses in comments
+/// (`text_direction_codepoint_in_literal`), are shown escaped; a tab
+/// becomes four spaces.
+pub(crate) fn visible(line: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        (c.is_control() && c != '\t')
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !line.contains(|c| hidden(c) || c == '\t') {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    for c in line.chars() {
+        if c == '\t' {
+            // clippy's `tabs_in_doc_comments`.
+            out.push_str("    ");
+        } else if hidden(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// A line of prose: code spans (between backticks) are kept as written,
@@ -120,6 +162,13 @@ mod tests {
             sanitise("(https://x.io/a#b); next"),
             "(<https://x.io/a#b>); next"
         );
+    }
+
+    #[test]
+    fn any_text_becomes_one_code_span() {
+        assert_eq!(code("a b"), "`a b`");
+        assert_eq!(code("a`b"), "`` a`b ``");
+        assert_eq!(code("x\ny"), "`x y`");
     }
 
     #[test]

@@ -150,11 +150,16 @@ fn config(vendor: &Vendor) -> TokenStream {
                 v.name
             ),
             Presence::Default(value) => {
-                format!(" Used as `{{{}}}` in the spec. Default: `{value}`.", v.name)
+                format!(
+                    " Used as `{{{}}}` in the spec. Default: {}.",
+                    v.name,
+                    docs::code(value)
+                )
             }
         };
+        let usage = trusted_doc(usage.trim_start());
         let ty = variable_type(v);
-        quote! { #docs #[doc = ""] #[doc = #usage] pub #field: #ty }
+        quote! { #docs #[doc = ""] #usage pub #field: #ty }
     });
     let required: Vec<&Variable> = vendor
         .variables
@@ -276,7 +281,27 @@ fn variable_type(v: &Variable) -> TokenStream {
 fn credentials(vendor: &Vendor) -> TokenStream {
     let fields = vendor.credentials.iter().map(|c| {
         let field = ident(&c.field);
-        let docs = doc_opt(c.description.as_deref());
+        // Every public field is documented, described in the spec or not.
+        let usage = if c.json_fields.is_empty() {
+            format!("Used as `{{{}}}` in the spec.", c.field)
+        } else {
+            format!(
+                "A JSON document; the spec reads its fields {}.",
+                c.json_fields
+                    .iter()
+                    .map(|f| format!("`{{{}.{f}}}`", c.field))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let usage = trusted_doc(&usage);
+        let docs = match &c.description {
+            Some(text) => {
+                let text = doc(text);
+                quote! { #text #[doc = ""] #usage }
+            }
+            None => usage,
+        };
         quote! { #docs pub #field: rt::SecretString }
     });
     let params = vendor.credentials.iter().map(|c| {
@@ -312,22 +337,29 @@ fn authorization(auth: &Authorization) -> TokenStream {
     let mut lines: Vec<String> = auth
         .headers
         .iter()
-        .map(|(name, t)| format!(" - header `{name}: {}`", describe(t)))
+        .map(|(name, t)| {
+            format!(
+                "- header {}",
+                docs::code(&format!("{name}: {}", describe(t)))
+            )
+        })
         .collect();
     lines.extend(
         auth.query
             .iter()
-            .map(|(name, t)| format!(" - query `{name}={}`", describe(t))),
+            .map(|(name, t)| format!("- query {}", docs::code(&format!("{name}={}", describe(t))))),
     );
-    lines.extend(
-        auth.cookies
-            .iter()
-            .map(|(name, t)| format!(" - cookie `{name}={}`", describe(t))),
-    );
+    lines.extend(auth.cookies.iter().map(|(name, t)| {
+        format!(
+            "- cookie {}",
+            docs::code(&format!("{name}={}", describe(t)))
+        )
+    }));
+    let lines = trusted_doc(&lines.join("\n"));
     quote! {
         /// How API calls are authorized with a token from this vendor. They carry:
         ///
-        #( #[doc = #lines] )*
+        #lines
         pub const AUTHORIZATION: rt::ApiAuthorization = rt::ApiAuthorization {
             vendor: VENDOR,
             headers: #headers,

@@ -33,13 +33,14 @@ fn response(op: &Operation) -> TokenStream {
             (Some(text), _) => doc(text),
             (None, role) => doc(role_doc(role)),
         };
-        let wire = format!(" From {}.", values::describe_source(&f.source));
+        let wire =
+            super::docs::trusted_doc(&format!("From {}.", values::describe_source(&f.source)));
         let ty = if f.required {
             ty
         } else {
             quote! { Option<#ty> }
         };
-        quote! { #docs #[doc = ""] #[doc = #wire] pub #field: #ty }
+        quote! { #docs #[doc = ""] #wire pub #field: #ty }
     });
     let reads = op.response.fields.iter().map(|f| {
         let field = ident(&f.field);
@@ -591,7 +592,10 @@ fn function(op: &Operation) -> TokenStream {
         Some(text) => doc(text),
         None => doc(&format!("The {} operation.", op.kind.name())),
     };
-    let wire = format!(" Sends `{} {{base_url}}{}`.", op.method, op.path_text);
+    let wire = super::docs::trusted_doc(&format!(
+        "Sends {}.",
+        super::docs::code(&format!("{} {{base_url}}{}", op.method, op.path_text))
+    ));
     let uses_token = op.kind != OperationKind::Token;
     let (param, token) = if uses_token {
         (quote! { token: &'a rt::Token }, quote! { Some(token) })
@@ -607,7 +611,7 @@ fn function(op: &Operation) -> TokenStream {
     quote! {
         #docs
         ///
-        #[doc = #wire]
+        #wire
         ///
         /// The future is `Send`; it borrows the client (and the token).
         // An explicit lifetime, not `async fn` or `+ '_`: the code is

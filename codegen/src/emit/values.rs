@@ -144,11 +144,11 @@ pub fn describe_source(source: &Source) -> String {
                     PathStep::Index(n) => text.push_str(&format!("[{n}]")),
                 }
             }
-            format!("`{text}`")
+            super::docs::code(&text)
         }
-        Source::Form(name) => format!("`{name}`"),
-        Source::Header(name) => format!("header `{name}`"),
-        Source::Cookie(name) => format!("cookie `{name}`"),
+        Source::Form(name) => super::docs::code(name),
+        Source::Header(name) => format!("header {}", super::docs::code(name)),
+        Source::Cookie(name) => format!("cookie {}", super::docs::code(name)),
         Source::Body => "the body".to_owned(),
         Source::Sent(_) => "the value the request sent".to_owned(),
         Source::FirstOf(all) => all
@@ -209,9 +209,15 @@ pub fn assertions(vendor: &Vendor) -> TokenStream {
         let algorithm = format_ident!("{}", algorithm.variant());
         quote! { (#index, #name, rt::JwtAlgorithm::#algorithm) }
     });
+    // A key ring for JSON credentials alone signs nothing.
+    let assertions = (!vendor.assertions.is_empty()).then(|| {
+        quote! {
+            /// The signed values of the spec, by index.
+            static ASSERTIONS: [rt::Assertion; #count] = [ #( #items ),* ];
+        }
+    });
     quote! {
-        /// The signed values of the spec, by index.
-        static ASSERTIONS: [rt::Assertion; #count] = [ #( #items ),* ];
+        #assertions
 
         /// What the client prepares from its credentials when it is built.
         static KEY_RING: rt::KeyRingSpec = rt::KeyRingSpec {
