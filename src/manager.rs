@@ -214,8 +214,13 @@ impl TokenManagerBuilder {
             .refresh_ahead
             .or(client.refresh_ahead())
             .unwrap_or(DEFAULT_REFRESH_AHEAD);
+        let background_task = Arc::new(std::sync::Mutex::new(None));
         TokenManager {
+            owners: Some(Arc::new(Owners {
+                background_task: Arc::clone(&background_task),
+            })),
             inner: Arc::new(Inner {
+                background_task,
                 client,
                 refresh_ahead,
                 jitter: self.jitter,
@@ -246,12 +251,34 @@ impl TokenManagerBuilder {
 /// ```
 pub struct TokenManager<C> {
     inner: Arc<Inner<C>>,
+    /// Shared by the application's handles only (the manager's own tasks
+    /// hold none): when the last is dropped, an in-flight background
+    /// renewal is stopped rather than finished for nobody.
+    owners: Option<Arc<Owners>>,
 }
 
 impl<C> Clone for TokenManager<C> {
     fn clone(&self) -> Self {
         TokenManager {
             inner: Arc::clone(&self.inner),
+            owners: self.owners.clone(),
+        }
+    }
+}
+
+struct Owners {
+    background_task: Arc<std::sync::Mutex<Option<tokio::task::AbortHandle>>>,
+}
+
+impl Drop for Owners {
+    fn drop(&mut self) {
+        let task = self
+            .background_task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(task) = task {
+            task.abort();
         }
     }
 }
@@ -278,6 +305,8 @@ struct Inner<C> {
     current: ArcSwapOption<CachedToken>,
     /// A background renewal is in flight.
     background: AtomicBool,
+    /// Its task, to stop when the application drops the manager.
+    background_task: Arc<std::sync::Mutex<Option<tokio::task::AbortHandle>>>,
     epoch: Instant,
     /// Nanoseconds after `epoch` before which no background renewal starts.
     background_not_before: AtomicU64,
@@ -479,8 +508,17 @@ impl<C: TokenClient + 'static> TokenManager<C> {
         {
             return;
         }
-        let this = self.clone();
-        tokio::spawn(async move {
+        // The task's own handle is not an owner: it must not keep the
+        // renewal alive once the application has dropped every handle.
+        let this = TokenManager {
+            inner: Arc::clone(&self.inner),
+            owners: None,
+        };
+        let mut slot = inner
+            .background_task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let task = tokio::spawn(async move {
             // Whatever ends the renewal, a panic in a client included, the
             // flag is reset: otherwise refresh-ahead would stay off for the
             // manager's life.
@@ -498,6 +536,7 @@ impl<C: TokenClient + 'static> TokenManager<C> {
                 tracing::warn!(vendor = this.inner.client.vendor(), error = %error, "background renewal failed; serving the current token while it is valid");
             }
         });
+        *slot = Some(task.abort_handle());
     }
 
     async fn renew(&self, kind: RenewalKind) -> Result<Arc<CachedToken>, Error> {
@@ -518,7 +557,15 @@ impl<C: TokenClient + 'static> TokenManager<C> {
                 RenewalKind::Needed => now < cached.expires_at,
                 RenewalKind::Ahead => now < cached.refresh_at,
             };
-            if good_enough {
+            // A renewal that finished while this caller queued is shared
+            // by every caller that waited for it, even when its token is
+            // too short-lived to cache (`expires_in: 0`): they get what the
+            // vendor issued, and only a caller arriving afterwards asks
+            // again. Otherwise a herd would make one request per caller.
+            let shared = kind == RenewalKind::Needed
+                && state.last_failure.is_none()
+                && inner.finished_renewals.load(Ordering::Acquire) > finished_before;
+            if good_enough || shared {
                 return Ok(cached);
             }
         }

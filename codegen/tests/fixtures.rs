@@ -125,3 +125,81 @@ fn the_same_file_named_twice_is_generated_once() {
         .unwrap();
     assert_eq!(generated.len(), 1);
 }
+
+/// Every diagnostic that quotes something (`name`, `value`) points at text
+/// that holds it: its position is checked against the file itself, not
+/// against a snapshot of earlier output.
+#[test]
+fn diagnostics_point_at_what_they_name() {
+    let mut checked = 0;
+    let mut misplaced = Vec::new();
+    for path in fixtures("invalid") {
+        let Err(Error::Specs(files)) = generate(&path) else {
+            continue;
+        };
+        let file = &files[0];
+        for diagnostic in &file.diagnostics {
+            let Some(span) = diagnostic.span.clone() else {
+                continue;
+            };
+            // The subject: text quoted within the message's first three
+            // words (`` `x` is not ... ``, ``credential `x` is ...``), not
+            // the examples and suggestions quoted later.
+            let Some(subject) = subject(&diagnostic.message) else {
+                continue;
+            };
+            // A missing field cannot be pointed at: the map that lacks it is.
+            if diagnostic.message.contains("missing field") {
+                continue;
+            }
+            let mut quoted: Vec<&str> = diagnostic.message.split('`').skip(1).step_by(2).collect();
+            quoted.retain(|q| !q.is_empty());
+            quoted.insert(0, subject);
+            let at = &file.source[span.clone()];
+            // The quoted text as YAML writes it: a key, a plain or quoted
+            // scalar (whose escapes differ), or a placeholder's name.
+            let holds = quoted
+                .iter()
+                .any(|q| at.contains(q) || at.contains(&q.escape_default().to_string()));
+            checked += 1;
+            // The expiry field reads `access_token` too: the caret is on the
+            // second declaration (`expiry`), which names no field itself.
+            let known = stem(&path) == "duplicate_wire_name" && at == "expiry";
+            if !holds && !known {
+                misplaced.push(format!(
+                    "{}: {:?} points at {at:?}",
+                    stem(&path),
+                    diagnostic.message
+                ));
+            }
+        }
+    }
+    assert!(
+        checked > 100,
+        "only {checked} diagnostics quote what they name"
+    );
+    assert!(
+        misplaced.is_empty(),
+        "{} misplaced:\n{}",
+        misplaced.len(),
+        misplaced.join("\n")
+    );
+}
+
+fn subject(message: &str) -> Option<&str> {
+    // A serde message starts with the path of the value it is about.
+    let message =
+        message.split_once(": ").map_or(
+            message,
+            |(head, rest)| {
+                if head.contains(' ') { message } else { rest }
+            },
+        );
+    let start = message.find('`')?;
+    if message[..start].split_whitespace().count() > 2 {
+        return None;
+    }
+    let rest = &message[start + 1..];
+    let end = rest.find('`')?;
+    Some(&rest[..end]).filter(|s| !s.is_empty())
+}

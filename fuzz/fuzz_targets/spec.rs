@@ -1,5 +1,8 @@
 //! Any text as a spec: the generator returns code or located diagnostics,
-//! never panics, and a spec it accepts always formats to Rust that parses.
+//! never panics, and a spec it accepts always formats to Rust that parses,
+//! with doc comments rustc and clippy accept (no control or bidirectional
+//! characters, no tabs). `tests/spec-fuzz` compiles, lints and doc-tests
+//! generated batches; this target reaches the inputs no generator writes.
 #![no_main]
 
 use std::path::Path;
@@ -14,6 +17,16 @@ fuzz_target!(|data: &[u8]| {
     match vendor_auth_codegen::generate_one(Path::new("fuzz.yaml"), source, &runtime) {
         Ok(generated) => {
             assert!(generated.code.contains("@generated"));
+            syn::parse_file(&generated.code).expect("accepted specs generate Rust that parses");
+            for line in generated.code.lines() {
+                if line.trim_start().starts_with("///") || line.trim_start().starts_with("//!") {
+                    assert!(
+                        !line.chars().any(|c| (c.is_control())
+                            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')),
+                        "a doc comment holds a character rustc or clippy refuses: {line:?}"
+                    );
+                }
+            }
         }
         Err(errors) => {
             let shown = errors.to_string();

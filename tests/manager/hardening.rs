@@ -177,3 +177,61 @@ mod vendor_text {
         assert!(!text.chars().any(|c| c.is_control()), "{text:?}");
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_herd_makes_one_request_even_for_a_token_expired_on_arrival() {
+    // The vendor answers `expires_in: 0` after 50 ms: no token can be cached,
+    // yet the callers that queued behind one request share its answer.
+    let fake = Fake::issuing(Duration::from_millis(50), Duration::ZERO);
+    let tokens = TokenManager::new(fake.clone());
+    let callers: Vec<_> = (0..100)
+        .map(|_| {
+            let tokens = tokens.clone();
+            tokio::spawn(async move { tokens.token().await.map(|c| c.generation()) })
+        })
+        .collect();
+    let mut generations = Vec::new();
+    for caller in callers {
+        generations.push(caller.await.unwrap().unwrap());
+    }
+    assert_eq!(fake.fetch_count(), 1, "one request for the whole herd");
+    assert!(generations.iter().all(|g| *g == generations[0]));
+    // The next caller, after the herd, asks again: nothing is cached.
+    tokens.token().await.unwrap();
+    assert_eq!(fake.fetch_count(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn dropping_the_last_handle_stops_an_in_flight_renewal() {
+    let fake = Fake::issuing(10 * SECOND, 100 * SECOND);
+    let tokens = TokenManager::builder()
+        .refresh_ahead(20 * SECOND)
+        .jitter(0.0)
+        .expiry_margin(Duration::ZERO)
+        .build(fake.clone());
+    let also = tokens.clone();
+    tokens.token().await.unwrap();
+    sleep(85 * SECOND).await; // inside the window
+    tokens.token().await.unwrap(); // starts the background renewal (10 s)
+    sleep(SECOND).await;
+    assert_eq!(fake.fetch_count(), 2, "the renewal is in flight");
+    drop(tokens);
+    sleep(SECOND).await;
+    assert_eq!(
+        std::sync::Arc::strong_count(&fake.fetches),
+        2,
+        "a handle is left: the manager and its client live (`fake` and the manager's clone)"
+    );
+    drop(also);
+    sleep(20 * SECOND).await;
+    assert_eq!(
+        fake.issued.lock().unwrap().len(),
+        1,
+        "the renewal was stopped before its answer"
+    );
+    assert_eq!(
+        std::sync::Arc::strong_count(&fake.fetches),
+        1,
+        "nothing holds the client any more"
+    );
+}

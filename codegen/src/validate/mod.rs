@@ -472,7 +472,7 @@ impl Context<'_> {
                     self.error(
                         &["environments", name, "user_supplied"],
                         At::Key,
-                        format!("environment `{name}` has both a base_url and user_supplied"),
+                        format!("environment `{name}` has both a `base_url` and `user_supplied`"),
                         "keep `base_url` if the URL is known, else `user_supplied: true`",
                     );
                     BaseUrl::UserSupplied

@@ -312,7 +312,7 @@ impl Context<'_> {
                 if let Some(header) = &map.header {
                     if !super::is_header_name(header) {
                         self.error(
-                            path,
+                            &[path, &["header"]].concat(),
                             At::Value,
                             format!("`{header}` is not a valid HTTP header name"),
                             "use the header's name as the vendor sends it",
@@ -345,7 +345,7 @@ impl Context<'_> {
                 let all = map.first_of.as_deref().unwrap_or_default();
                 if all.len() < 2 {
                     self.error(
-                        path,
+                        &[path, &["first_of"]].concat(),
                         At::Key,
                         "`first_of` lists fewer than two sources",
                         "list the places in the order to try them",

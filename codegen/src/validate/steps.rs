@@ -50,7 +50,7 @@ impl Context<'_> {
                 }),
             };
             if step.outputs.is_empty() {
-                self.error(&base, At::Key, format!("step `{}` has no outputs", step.name), "name what later requests read from it, e.g. `outputs: { session: { cookie: SESSION } }`");
+                self.error(&[&base[..], &["name"]].concat(), At::Value, format!("step `{}` has no outputs", step.name), "name what later requests read from it, e.g. `outputs: { session: { cookie: SESSION } }`");
             }
             let mut outputs = Vec::new();
             for (name, source) in &step.outputs {
