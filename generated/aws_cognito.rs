@@ -681,6 +681,9 @@ pub mod aws_cognito {
         fn refresh_ahead(&self) -> Option<::core::time::Duration> {
             None
         }
+        fn base_url(&self) -> Option<&rt::Url> {
+            Some(&self.base_url)
+        }
     }
     /// How API calls are authorized with a token from this vendor. They carry:
     ///

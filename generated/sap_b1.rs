@@ -423,6 +423,9 @@ pub mod sap_b1 {
         fn refresh_ahead(&self) -> Option<::core::time::Duration> {
             None
         }
+        fn base_url(&self) -> Option<&rt::Url> {
+            Some(&self.base_url)
+        }
     }
     /// How API calls are authorized with a token from this vendor. They carry:
     ///

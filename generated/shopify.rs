@@ -173,6 +173,9 @@ pub mod shopify {
         fn refresh_ahead(&self) -> Option<::core::time::Duration> {
             None
         }
+        fn base_url(&self) -> Option<&rt::Url> {
+            Some(&self.base_url)
+        }
     }
     /// How API calls are authorized with a token from this vendor. They carry:
     ///

@@ -238,6 +238,9 @@ pub mod snowflake_key_pair {
         fn refresh_ahead(&self) -> Option<::core::time::Duration> {
             Some(::core::time::Duration::from_secs(300))
         }
+        fn base_url(&self) -> Option<&rt::Url> {
+            Some(&self.base_url)
+        }
     }
     /// How API calls are authorized with a token from this vendor. They carry:
     ///

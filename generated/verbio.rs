@@ -286,6 +286,9 @@ pub mod verbio {
         fn refresh_ahead(&self) -> Option<::core::time::Duration> {
             Some(::core::time::Duration::from_secs(120))
         }
+        fn base_url(&self) -> Option<&rt::Url> {
+            Some(&self.base_url)
+        }
     }
     /// How API calls are authorized with a token from this vendor. They carry:
     ///

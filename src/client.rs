@@ -89,6 +89,12 @@ pub trait TokenClient: Send + Sync {
         Authorizer { client: self }
     }
 
+    /// The base URL the client's operations go to, which tells its
+    /// environments apart (a shared store keys records by it).
+    fn base_url(&self) -> Option<&reqwest::Url> {
+        None
+    }
+
     /// How long before expiry the vendor asks tokens to be renewed, if it says.
     fn refresh_ahead(&self) -> Option<Duration> {
         None

@@ -39,6 +39,7 @@ mod jwt;
 mod manager;
 mod registry;
 mod retry;
+mod store;
 mod token;
 mod value;
 mod wire;
@@ -53,6 +54,9 @@ pub use registry::{EnvVar, EnvironmentInfo, FromEnv, Selection, TokenFuture, Ven
 pub use reqwest::Url;
 pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
+#[cfg(feature = "redis")]
+pub use store::RedisStore;
+pub use store::{SharedStore, Store, StoreError, StoreFuture, StoreKey, StoreStats};
 pub use token::{ExpiryValue, FieldValue, Token};
 pub use value::Scope;
 

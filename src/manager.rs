@@ -34,7 +34,12 @@ use tracing::Instrument;
 use crate::client::TokenClient;
 use crate::error::Error;
 use crate::retry::RetryPolicy;
+use crate::store::Store;
 use crate::token::Token;
+
+/// How long the store keeps a record whose refresh token has no known
+/// expiry: it outlives its access token, for the next renewal.
+const RECORD_WITH_REFRESH_TOKEN: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// Refresh-ahead window used when neither the spec nor the builder sets one.
 const DEFAULT_REFRESH_AHEAD: Duration = Duration::from_secs(60);
@@ -160,6 +165,7 @@ pub struct TokenManagerBuilder {
     jitter: f64,
     expiry_margin: Duration,
     retry: RetryPolicy,
+    store: Option<Store>,
 }
 
 impl Default for TokenManagerBuilder {
@@ -169,6 +175,7 @@ impl Default for TokenManagerBuilder {
             jitter: 0.25,
             expiry_margin: Duration::from_secs(5),
             retry: RetryPolicy::default(),
+            store: None,
         }
     }
 }
@@ -208,6 +215,13 @@ impl TokenManagerBuilder {
         self
     }
 
+    /// Shares tokens with every process using the same store and key: one
+    /// renewal per fleet instead of one per process (see [`Store`]).
+    pub fn store(mut self, store: Store) -> Self {
+        self.store = Some(store);
+        self
+    }
+
     /// The manager for `client`. Nothing is fetched until a token is first asked for.
     pub fn build<C: TokenClient + 'static>(self, client: C) -> TokenManager<C> {
         let refresh_ahead = self
@@ -233,6 +247,8 @@ impl TokenManagerBuilder {
                 renewal: Mutex::new(RenewalState::default()),
                 finished_renewals: AtomicU64::new(0),
                 revocations: AtomicU64::new(0),
+                store: self.store,
+                record_key: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -317,6 +333,10 @@ struct Inner<C> {
     /// Revocations so far: a renewal queued before one must not refill the
     /// cache with a token nobody will revoke.
     revocations: AtomicU64,
+    /// The fleet's shared store, if any.
+    store: Option<Store>,
+    /// This client's record name in the store, computed once.
+    record_key: std::sync::OnceLock<String>,
 }
 
 #[derive(Default)]
@@ -582,7 +602,18 @@ impl<C: TokenClient + 'static> TokenManager<C> {
             vendor = inner.client.vendor(),
             kind = kind.name()
         );
-        let result = self.obtain(current.as_deref()).instrument(span).await;
+        let result = match &inner.store {
+            Some(store) => {
+                self.obtain_shared(store, current.as_deref().map(|c| &c.token))
+                    .instrument(span)
+                    .await
+            }
+            None => {
+                self.obtain(current.as_deref().map(|c| &c.token))
+                    .instrument(span)
+                    .await
+            }
+        };
         let number = inner.finished_renewals.load(Ordering::Relaxed) + 1;
         let result = result.and_then(|token| {
             state.generation += 1;
@@ -606,17 +637,17 @@ impl<C: TokenClient + 'static> TokenManager<C> {
 
     /// A new token: by refresh where possible, else (or when the refresh
     /// token is rejected) by a new token request.
-    async fn obtain(&self, current: Option<&CachedToken>) -> Result<Token, Error> {
+    async fn obtain(&self, current: Option<&Token>) -> Result<Token, Error> {
         let inner = &self.inner;
         let client = &inner.client;
         let vendor = client.vendor();
         if let Some(current) = current
             && client.supports_refresh()
-            && client.can_refresh(&current.token, Instant::now())
+            && client.can_refresh(current, Instant::now())
         {
             let refreshed = inner
                 .retry
-                .run(vendor, "refresh", || client.refresh_token(&current.token))
+                .run(vendor, "refresh", || client.refresh_token(current))
                 .await;
             match refreshed {
                 Ok(token) => {
@@ -642,6 +673,159 @@ impl<C: TokenClient + 'static> TokenManager<C> {
             "token fetched"
         );
         Ok(token)
+    }
+
+    /// A new token for the fleet: a sibling's newer record if the store
+    /// has one; else, holding the store's lease, from the vendor (refreshing
+    /// with the fleet's newest refresh token), published for the others;
+    /// else the record the lease holder publishes. Whenever the store does
+    /// not answer in time, the renewal goes on in-process.
+    async fn obtain_shared(&self, store: &Store, current: Option<&Token>) -> Result<Token, Error> {
+        let inner = &self.inner;
+        let vendor = inner.client.vendor();
+        let key = inner.record_key.get_or_init(|| {
+            let mut material = inner.client.scope(None).identity_material();
+            if let Some(url) = inner.client.base_url() {
+                material.push(0);
+                material.extend_from_slice(url.as_str().as_bytes());
+            }
+            store.record_key(vendor, &material)
+        });
+        let fall_back = |why: &dyn std::fmt::Display| {
+            store.stats.fallbacks.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(vendor, reason = %why, "token store unavailable; renewing in-process");
+        };
+        // A record is worth adopting if it outlives what this process has,
+        // by more than the expiry margin.
+        let newer = |token: &Token| {
+            let now = Instant::now();
+            token.remaining(now) > inner.expiry_margin
+                && current.is_none_or(|c| token.expires_at() > c.expires_at())
+        };
+
+        let (version, stored) = match store.call(store.backend.load(key)).await {
+            Ok(Some((version, sealed))) => match store.open(key, &sealed) {
+                Some(token) if newer(&token) => {
+                    store.stats.adopted.fetch_add(1, Ordering::Relaxed);
+                    tracing::info!(vendor, version, "token adopted from the store");
+                    return Ok(token);
+                }
+                Some(token) => (version, Some(token)),
+                None => {
+                    store.stats.rejected_records.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(
+                        vendor,
+                        version,
+                        "a stored record does not open (tampered, or sealed with another key); replacing it"
+                    );
+                    (version, None)
+                }
+            },
+            Ok(None) => (0, None),
+            Err(error) => {
+                fall_back(&error);
+                return self.obtain(current).await;
+            }
+        };
+
+        let owner = uuid::Uuid::new_v4().simple().to_string();
+        let (mut known, mut stored) = (version, stored);
+        // Long enough for a lease holder to finish, or for the lease of one
+        // that died to run out and be taken over here.
+        let deadline = Instant::now() + store.lease_ttl * 2 + Duration::from_secs(1);
+        let mut delay = Duration::from_millis(20);
+        loop {
+            match store
+                .call(store.backend.lease(key, &owner, store.lease_ttl))
+                .await
+            {
+                Ok(true) => {
+                    return self
+                        .renew_as_lease_holder(store, key, &owner, known, stored.as_ref(), current)
+                        .await;
+                }
+                Ok(false) => {}
+                Err(error) => {
+                    fall_back(&error);
+                    return self.obtain(current).await;
+                }
+            }
+            // Another process renews: wait for its record, never asking the
+            // vendor meanwhile.
+            if Instant::now() >= deadline {
+                fall_back(&"no record appeared while another process held the lease");
+                return self.obtain(current).await;
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_millis(200));
+            match store.call(store.backend.load(key)).await {
+                Ok(Some((newest, sealed))) if newest > known => {
+                    known = newest;
+                    stored = store.open(key, &sealed);
+                    if let Some(token) = stored.take_if(|t| newer(t)) {
+                        store.stats.adopted.fetch_add(1, Ordering::Relaxed);
+                        tracing::info!(vendor, version = newest, "token adopted from the store");
+                        return Ok(token);
+                    }
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    fall_back(&error);
+                    return self.obtain(current).await;
+                }
+            }
+        }
+    }
+
+    /// Holding the lease: a token from the vendor, renewed from the fleet's
+    /// newest refresh token, published at `version + 1` for the others.
+    async fn renew_as_lease_holder(
+        &self,
+        store: &Store,
+        key: &str,
+        owner: &str,
+        version: u64,
+        stored: Option<&Token>,
+        current: Option<&Token>,
+    ) -> Result<Token, Error> {
+        let vendor = self.inner.client.vendor();
+        // The stored record's refresh token is the newest when it is newer
+        // than this process's token (a sibling rotated it).
+        let base = match (stored, current) {
+            (Some(stored), Some(current)) if stored.expires_at() > current.expires_at() => {
+                Some(stored)
+            }
+            (Some(stored), None) => Some(stored),
+            (_, current) => current,
+        };
+        let result = self.obtain(base).await;
+        if let Ok(token) = &result {
+            let now = Instant::now();
+            let keep = match token.refresh_token_expires_at() {
+                Some(at) => at.saturating_duration_since(now),
+                None if token.refresh_token().is_some() => RECORD_WITH_REFRESH_TOKEN,
+                None => token.remaining(now),
+            } + Duration::from_secs(60);
+            let sealed = store.seal(key, token);
+            match store
+                .call(store.backend.publish(key, owner, version, sealed, keep))
+                .await
+            {
+                Ok(Some(version)) => {
+                    store.stats.published.fetch_add(1, Ordering::Relaxed);
+                    tracing::info!(vendor, version, "token published to the store");
+                }
+                Ok(None) => tracing::warn!(
+                    vendor,
+                    "the store's lease or record changed during the renewal; the token is kept in-process"
+                ),
+                Err(error) => {
+                    tracing::warn!(vendor, error = %error, "the token could not be published to the store")
+                }
+            }
+        }
+        let _ = store.call(store.backend.release(key, owner)).await;
+        result
     }
 
     fn cache(&self, token: Token, generation: u64) -> Result<Arc<CachedToken>, Error> {

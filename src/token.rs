@@ -94,6 +94,24 @@ impl Token {
         token
     }
 
+    /// A token that arrived elsewhere (another process of a fleet, through
+    /// a shared store) with `lifetime`, of which `remaining` is left now.
+    pub(crate) fn received_with(
+        access_token: String,
+        lifetime: Duration,
+        remaining: Duration,
+    ) -> Token {
+        let lifetime = lifetime.min(MAX_LIFETIME);
+        let remaining = remaining.min(lifetime);
+        let mut token = Token::new(access_token, remaining);
+        // Received `lifetime - remaining` ago, when the clock allows it.
+        if let Some(received_at) = Instant::now().checked_sub(lifetime - remaining) {
+            token.received_at = received_at;
+            token.lifetime = lifetime;
+        }
+        token
+    }
+
     /// A token that lasts until revoked (capped at ten years), e.g. the
     /// stand-in token of a vendor whose API calls carry a static key.
     pub fn never_expiring(access_token: impl Into<String>) -> Token {

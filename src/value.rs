@@ -207,6 +207,27 @@ impl<'a> Scope<'a> {
         out
     }
 
+    /// What identifies the client's credential identity (its credentials
+    /// and settings), for a keyed digest: never stored or shown as it is.
+    pub(crate) fn identity_material(&self) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::new());
+        out.extend_from_slice(self.vendor.as_bytes());
+        for credential in &self.credentials {
+            out.push(0);
+            out.extend_from_slice(credential.expose_secret().as_bytes());
+        }
+        for variable in &self.variables {
+            out.push(1);
+            match variable {
+                Var::Text(text) => out.extend_from_slice(text.as_bytes()),
+                Var::Integer(n) => out.extend_from_slice(&n.to_le_bytes()),
+                Var::Boolean(b) => out.push(u8::from(*b)),
+                Var::Absent => out.push(2),
+            }
+        }
+        out
+    }
+
     /// Records the outputs of the next step.
     pub fn push_step(&mut self, outputs: Vec<(&'static str, SecretString)>) {
         self.steps.push(outputs);

@@ -580,6 +580,10 @@ pub fn client(vendor: &Vendor) -> TokenStream {
             fn refresh_ahead(&self) -> Option<::core::time::Duration> {
                 #refresh_ahead
             }
+
+            fn base_url(&self) -> Option<&rt::Url> {
+                Some(&self.base_url)
+            }
         }
     }
 }

@@ -1,0 +1,173 @@
+//! A fleet of real OS processes: this test binary starts copies of itself
+//! as workers (`FLEET_WORKER` set, running only `fleet::worker`), each with
+//! its own `TokenManager` and store connection, all using the generated
+//! Spotify client against one loopback replay of its token endpoint that
+//! counts requests.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::json;
+use vendor_auth::{RedisStore, SecretString, Store, StoreKey, TokenManager, Url, spotify};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::redis_server::RedisServer;
+
+const LIFETIME_SECONDS: u64 = 2;
+
+fn spawn_worker(redis: &str, vendor: &str, seconds: u64, lease_ms: u64) -> Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "fleet::worker",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("FLEET_WORKER", "1")
+        .env("FLEET_REDIS", redis)
+        .env("FLEET_VENDOR", vendor)
+        .env("FLEET_SECONDS", seconds.to_string())
+        .env("FLEET_LEASE_MS", lease_ms.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap()
+}
+
+/// One process of the fleet: 4 tasks asking for the token for a while.
+/// Prints `errors=N` at the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a worker of the fleet tests, started by them"]
+async fn worker() {
+    if std::env::var_os("FLEET_WORKER").is_none() {
+        return;
+    }
+    let var = |name: &str| std::env::var(name).unwrap();
+    let backend = RedisStore::connect(&SecretString::from(var("FLEET_REDIS")))
+        .await
+        .unwrap();
+    let store = Store::new(backend, StoreKey::from_bytes([9; 32])).lease_ttl(
+        Duration::from_millis(var("FLEET_LEASE_MS").parse().unwrap()),
+    );
+    let client = spotify::Client::new(
+        spotify::Environment::Custom(Url::parse(&var("FLEET_VENDOR")).unwrap()),
+        spotify::Credentials::new("fleet-client", "fleet-secret"),
+    )
+    .unwrap();
+    let tokens = TokenManager::builder()
+        .refresh_ahead(Duration::from_millis(700))
+        .expiry_margin(Duration::from_millis(100))
+        .store(store)
+        .build(client);
+    let run = Duration::from_secs(var("FLEET_SECONDS").parse().unwrap());
+    let started = tokio::time::Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let tokens = tokens.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut errors = 0;
+            while started.elapsed() < run {
+                if let Err(error) = tokens.token().await {
+                    eprintln!("worker error: {error}");
+                    errors += 1;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            errors
+        }));
+    }
+    let mut errors = 0;
+    for task in tasks {
+        errors += task.await.unwrap();
+    }
+    println!("errors={errors}");
+}
+
+async fn vendor(delay: Duration) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({
+                    "access_token": "BQDfleet", "token_type": "Bearer", "expires_in": LIFETIME_SECONDS
+                }))
+                .set_delay(delay),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+fn errors_of(child: Child) -> usize {
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "a worker failed: {output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    stdout
+        .lines()
+        .find_map(|l| l.split("errors=").nth(1))
+        .and_then(|n| n.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no report from a worker: {stdout}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_processes_make_one_request_per_lifetime_window() {
+    if std::env::var_os("FLEET_WORKER").is_some() {
+        return;
+    }
+    let redis = RedisServer::start();
+    let vendor = vendor(Duration::from_millis(50)).await;
+    let seconds = 8;
+    let workers: Vec<Child> = (0..4)
+        .map(|_| spawn_worker(&redis.url(), &vendor.uri(), seconds, 5_000))
+        .collect();
+    let errors: usize =
+        tokio::task::spawn_blocking(move || workers.into_iter().map(errors_of).sum())
+            .await
+            .unwrap();
+    let requests = vendor.received_requests().await.unwrap().len();
+    // Tokens live 2 s and are renewed 0.7-0.9 s early: a window is about
+    // 1.2 s, so 8 s take about 7 requests for the fleet (28 without the
+    // store: one per process and window).
+    println!("fleet: 4 processes, {seconds} s, {requests} vendor requests, {errors} errors");
+    assert_eq!(errors, 0);
+    assert!((4..=10).contains(&requests), "{requests} requests");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lease_holder_killed_mid_renewal_is_taken_over() {
+    if std::env::var_os("FLEET_WORKER").is_some() {
+        return;
+    }
+    let redis = RedisServer::start();
+    // A slow vendor: 1.5 s per token request, so the first process to take
+    // the lease is still waiting when it is killed.
+    let vendor = vendor(Duration::from_millis(1500)).await;
+    let mut first = spawn_worker(&redis.url(), &vendor.uri(), 6, 1_000);
+    // Wait until it has taken the lease and asked the vendor.
+    for _ in 0..100 {
+        if !vendor.received_requests().await.unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let others: Vec<Child> = (0..3)
+        .map(|_| spawn_worker(&redis.url(), &vendor.uri(), 5, 1_000))
+        .collect();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    first.kill().unwrap(); // SIGKILL: no cleanup, the lease stays until its TTL
+    let _ = first.wait();
+    let errors: usize =
+        tokio::task::spawn_blocking(move || others.into_iter().map(errors_of).sum())
+            .await
+            .unwrap();
+    let requests = vendor.received_requests().await.unwrap().len();
+    println!("lease holder killed: {requests} vendor requests, {errors} errors");
+    assert_eq!(
+        errors, 0,
+        "no caller of the surviving processes saw an error"
+    );
+    assert!(requests >= 2, "another process completed the renewal");
+}
