@@ -36,7 +36,7 @@ use crate::token::{FieldValue, Token};
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 
 /// What a fleet shares: versioned, sealed records and a lease per record.
-/// Implemented for Redis ([`RedisStore`], cargo feature `redis`); an
+/// Implemented for Redis (`RedisStore`, cargo feature `redis`); an
 /// implementation must make `publish` a compare-and-set on the version that
 /// succeeds only for the lease's current owner.
 pub trait SharedStore: Send + Sync + 'static {
