@@ -388,12 +388,52 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 ";
 
-    /// A Redis (7+, or Valkey) token store. Cheap to clone.
+    /// A Redis (7+, or Valkey) token store, on one server or a Redis
+    /// Cluster. Cheap to clone.
     #[derive(Clone)]
     pub struct RedisStore {
-        connection: redis::aio::ConnectionManager,
+        connection: Connection,
         publish: Arc<redis::Script>,
         release: Arc<redis::Script>,
+    }
+
+    /// One server (a connection manager that reconnects by itself) or a
+    /// cluster (a cluster connection that follows slot moves).
+    #[derive(Clone)]
+    enum Connection {
+        Single(redis::aio::ConnectionManager),
+        Cluster(redis::cluster_async::ClusterConnection),
+    }
+
+    impl redis::aio::ConnectionLike for Connection {
+        fn req_packed_command<'a>(
+            &'a mut self,
+            command: &'a redis::Cmd,
+        ) -> redis::RedisFuture<'a, redis::Value> {
+            match self {
+                Connection::Single(c) => c.req_packed_command(command),
+                Connection::Cluster(c) => c.req_packed_command(command),
+            }
+        }
+
+        fn req_packed_commands<'a>(
+            &'a mut self,
+            pipeline: &'a redis::Pipeline,
+            offset: usize,
+            count: usize,
+        ) -> redis::RedisFuture<'a, Vec<redis::Value>> {
+            match self {
+                Connection::Single(c) => c.req_packed_commands(pipeline, offset, count),
+                Connection::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
+            }
+        }
+
+        fn get_db(&self) -> i64 {
+            match self {
+                Connection::Single(c) => c.get_db(),
+                Connection::Cluster(c) => c.get_db(),
+            }
+        }
     }
 
     impl std::fmt::Debug for RedisStore {
@@ -417,11 +457,36 @@ return 0
                 .get_connection_manager_with_config(config)
                 .await
                 .map_err(|e| StoreError(format!("cannot connect to Redis: {}", e.category())))?;
-            Ok(RedisStore {
+            Ok(RedisStore::over(Connection::Single(connection)))
+        }
+
+        /// Connects to a Redis Cluster through any of its nodes. A record
+        /// and its lease share a hash slot (`{...}` in their names), so the
+        /// compare-and-set runs on one node.
+        pub async fn connect_cluster(nodes: &[SecretString]) -> Result<RedisStore, StoreError> {
+            let nodes: Vec<&str> = nodes.iter().map(|n| n.expose_secret()).collect();
+            let client = redis::cluster::ClusterClientBuilder::new(nodes)
+                .connection_timeout(Duration::from_secs(2))
+                .response_timeout(Duration::from_secs(2))
+                .build()
+                .map_err(|e| {
+                    StoreError(format!("the cluster URLs are not usable: {}", e.category()))
+                })?;
+            let connection = client.get_async_connection().await.map_err(|e| {
+                StoreError(format!(
+                    "cannot connect to the Redis Cluster: {}",
+                    e.category()
+                ))
+            })?;
+            Ok(RedisStore::over(Connection::Cluster(connection)))
+        }
+
+        fn over(connection: Connection) -> RedisStore {
+            RedisStore {
                 connection,
                 publish: Arc::new(redis::Script::new(PUBLISH)),
                 release: Arc::new(redis::Script::new(RELEASE)),
-            })
+            }
         }
     }
 

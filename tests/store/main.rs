@@ -345,3 +345,35 @@ async fn rotation_across_processes_never_reuses_a_refresh_token() {
         "no new login needed"
     );
 }
+
+#[tokio::test]
+async fn a_redis_cluster_shares_the_token_too() {
+    let cluster = redis_server::RedisCluster::start();
+    let vendor = Vendor::new(Duration::from_secs(3600));
+    let nodes: Vec<SecretString> = cluster.urls().into_iter().map(SecretString::from).collect();
+    let mut managers = Vec::new();
+    for identity in ["tenant-a", "tenant-a", "tenant-b", "tenant-c", "tenant-d"] {
+        // Each process connects through a different node.
+        let backend = RedisStore::connect_cluster(&nodes[managers.len() % 3..])
+            .await
+            .expect("connects to the cluster");
+        let store = Store::new(backend, key(4)).identity(identity);
+        managers.push(TokenManager::builder().store(store).build(vendor.clone()));
+    }
+    for tokens in &managers {
+        tokens.token().await.unwrap();
+    }
+    // tenant-a is shared; b, c and d are identities of their own.
+    assert_eq!(vendor.requests(), 4);
+    // The records spread over the nodes (slots differ per identity), and a
+    // record's compare-and-set with its lease ran on one node: no CROSSSLOT.
+    let mut records = 0;
+    for node in &cluster.nodes {
+        let keys = node.command(&[b"KEYS", b"vendor-auth:*"]);
+        records += String::from_utf8_lossy(&keys)
+            .lines()
+            .filter(|l| l.starts_with("vendor-auth:"))
+            .count();
+    }
+    assert_eq!(records, 4, "one record per identity");
+}
