@@ -638,6 +638,17 @@ impl<C: TokenClient + 'static> TokenManager<C> {
     /// A new token: by refresh where possible, else (or when the refresh
     /// token is rejected) by a new token request.
     async fn obtain(&self, current: Option<&Token>) -> Result<Token, Error> {
+        self.obtain_rereading(current, None).await
+    }
+
+    /// [`obtain`](Self::obtain); with a store, a refresh token the vendor
+    /// rejects sends this process to the store first: a sibling may have
+    /// rotated it, and its newer record is used instead of a new login.
+    async fn obtain_rereading(
+        &self,
+        current: Option<&Token>,
+        store: Option<(&Store, &str)>,
+    ) -> Result<Token, Error> {
         let inner = &self.inner;
         let client = &inner.client;
         let vendor = client.vendor();
@@ -658,6 +669,21 @@ impl<C: TokenClient + 'static> TokenManager<C> {
                     if error.is_rejection()
                         || matches!(error, Error::MissingRefreshToken { .. }) =>
                 {
+                    if let Some((store, key)) = store
+                        && let Ok(Some((version, sealed))) =
+                            store.call(store.backend.load(key)).await
+                        && let Some(token) = store.open(key, &sealed)
+                        && token.expires_at() > current.expires_at()
+                        && token.remaining(Instant::now()) > inner.expiry_margin
+                    {
+                        store.stats.adopted.fetch_add(1, Ordering::Relaxed);
+                        tracing::info!(
+                            vendor,
+                            version,
+                            "refresh token rejected; a sibling's newer token from the store is used"
+                        );
+                        return Ok(token);
+                    }
                     tracing::info!(vendor, error = %error, "refresh token rejected; requesting a new token");
                 }
                 Err(error) => return Err(error),
@@ -724,7 +750,7 @@ impl<C: TokenClient + 'static> TokenManager<C> {
             Ok(None) => (0, None),
             Err(error) => {
                 fall_back(&error);
-                return self.obtain(current).await;
+                return self.obtain_rereading(current, Some((store, key))).await;
             }
         };
 
@@ -740,6 +766,33 @@ impl<C: TokenClient + 'static> TokenManager<C> {
                 .await
             {
                 Ok(true) => {
+                    // Another process may have renewed between the last
+                    // read and this lease: read again before asking the
+                    // vendor, so that only the newest refresh token is
+                    // presented and the compare-and-set expects the right
+                    // version.
+                    match store.call(store.backend.load(key)).await {
+                        Ok(Some((newest, sealed))) if newest > known => {
+                            known = newest;
+                            stored = store.open(key, &sealed);
+                            if let Some(token) = stored.take_if(|t| newer(t)) {
+                                let _ = store.call(store.backend.release(key, &owner)).await;
+                                store.stats.adopted.fetch_add(1, Ordering::Relaxed);
+                                tracing::info!(
+                                    vendor,
+                                    version = newest,
+                                    "token adopted from the store"
+                                );
+                                return Ok(token);
+                            }
+                        }
+                        Ok(_) => {}
+                        Err(error) => {
+                            let _ = store.call(store.backend.release(key, &owner)).await;
+                            fall_back(&error);
+                            return self.obtain_rereading(current, Some((store, key))).await;
+                        }
+                    }
                     return self
                         .renew_as_lease_holder(store, key, &owner, known, stored.as_ref(), current)
                         .await;
@@ -747,14 +800,14 @@ impl<C: TokenClient + 'static> TokenManager<C> {
                 Ok(false) => {}
                 Err(error) => {
                     fall_back(&error);
-                    return self.obtain(current).await;
+                    return self.obtain_rereading(current, Some((store, key))).await;
                 }
             }
             // Another process renews: wait for its record, never asking the
             // vendor meanwhile.
             if Instant::now() >= deadline {
                 fall_back(&"no record appeared while another process held the lease");
-                return self.obtain(current).await;
+                return self.obtain_rereading(current, Some((store, key))).await;
             }
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_millis(200));
@@ -771,7 +824,7 @@ impl<C: TokenClient + 'static> TokenManager<C> {
                 Ok(_) => {}
                 Err(error) => {
                     fall_back(&error);
-                    return self.obtain(current).await;
+                    return self.obtain_rereading(current, Some((store, key))).await;
                 }
             }
         }
@@ -789,16 +842,13 @@ impl<C: TokenClient + 'static> TokenManager<C> {
         current: Option<&Token>,
     ) -> Result<Token, Error> {
         let vendor = self.inner.client.vendor();
-        // The stored record's refresh token is the newest when it is newer
-        // than this process's token (a sibling rotated it).
-        let base = match (stored, current) {
-            (Some(stored), Some(current)) if stored.expires_at() > current.expires_at() => {
-                Some(stored)
-            }
-            (Some(stored), None) => Some(stored),
-            (_, current) => current,
-        };
-        let result = self.obtain(base).await;
+        // Under the lease the store's record is the fleet's newest token:
+        // every renewal publishes there. Its refresh token is the one to
+        // present; this process's own may have been rotated away by a
+        // sibling (comparing expiries across processes is not enough: their
+        // clocks and rounding differ by more than a short token lives).
+        let base = stored.or(current);
+        let result = self.obtain_rereading(base, Some((store, key))).await;
         if let Ok(token) = &result {
             let now = Instant::now();
             let keep = match token.refresh_token_expires_at() {

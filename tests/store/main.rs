@@ -287,7 +287,7 @@ async fn redis_stopped_or_restarted_never_stops_the_tokens() {
 }
 
 #[tokio::test]
-async fn rotation_across_processes_never_reuses_a_refresh_token() {
+async fn rotation_across_managers_never_reuses_a_refresh_token() {
     let server = RedisServer::start();
     let vendor = Vendor::new(Duration::from_millis(400)).rotating();
     let mut managers = Vec::new();
@@ -320,7 +320,7 @@ async fn rotation_across_processes_never_reuses_a_refresh_token() {
     }
     let rotations = vendor.refreshes.load(Ordering::SeqCst);
     println!(
-        "4 processes: {rotations} rotations, {} fetches, {} invalid_grant",
+        "4 managers: {rotations} rotations, {} fetches, {} invalid_grant",
         vendor.fetches.load(Ordering::SeqCst),
         vendor.invalid_grants.load(Ordering::SeqCst)
     );
