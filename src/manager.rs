@@ -41,6 +41,18 @@ use crate::token::Token;
 /// expiry: it outlives its access token, for the next renewal.
 const RECORD_WITH_REFRESH_TOKEN: Duration = Duration::from_secs(30 * 24 * 3600);
 
+/// How long the store keeps `token`'s record: while its refresh token can
+/// renew it, else while the token lives, plus a minute.
+fn record_lifetime(token: &Token) -> Duration {
+    let now = Instant::now();
+    let keep = match token.refresh_token_expires_at() {
+        Some(at) => at.saturating_duration_since(now),
+        None if token.refresh_token().is_some() => RECORD_WITH_REFRESH_TOKEN,
+        None => token.remaining(now),
+    };
+    keep + Duration::from_secs(60)
+}
+
 /// Refresh-ahead window used when neither the spec nor the builder sets one.
 const DEFAULT_REFRESH_AHEAD: Duration = Duration::from_secs(60);
 /// After a background renewal fails, the next one waits this long.
@@ -465,6 +477,72 @@ impl<C: TokenClient + 'static> TokenManager<C> {
         }
     }
 
+    /// Makes `token` the current token: for this process, and with a store
+    /// for the whole fleet (e.g. the first refresh token of a consent flow,
+    /// obtained outside the client). Renewals then start from it.
+    pub async fn seed(&self, token: Token) -> Result<(), Error> {
+        let inner = &self.inner;
+        let mut state = inner.renewal.lock().await;
+        if let Some(store) = &inner.store {
+            let key = self.record_key(store);
+            let owner = uuid::Uuid::new_v4().simple().to_string();
+            let unavailable = |why: String| Error::Config {
+                vendor: inner.client.vendor(),
+                message: format!("the token could not be seeded into the store: {why}"),
+            };
+            let deadline = Instant::now() + store.lease_ttl * 2;
+            loop {
+                match store
+                    .call(store.backend.lease(key, &owner, store.lease_ttl))
+                    .await
+                {
+                    Ok(true) => break,
+                    Ok(false) if Instant::now() < deadline => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    Ok(false) => return Err(unavailable("another process holds the lease".into())),
+                    Err(error) => return Err(unavailable(error.to_string())),
+                }
+            }
+            let version = match store.call(store.backend.load(key)).await {
+                Ok(record) => record.map_or(0, |(version, _)| version),
+                Err(error) => {
+                    let _ = store.call(store.backend.release(key, &owner)).await;
+                    return Err(unavailable(error.to_string()));
+                }
+            };
+            let sealed = store.seal(key, &token);
+            let keep = record_lifetime(&token);
+            let published = store
+                .call(store.backend.publish(key, &owner, version, sealed, keep))
+                .await;
+            let _ = store.call(store.backend.release(key, &owner)).await;
+            match published {
+                Ok(Some(_)) => store.stats.published.fetch_add(1, Ordering::Relaxed),
+                Ok(None) => return Err(unavailable("the record changed meanwhile".into())),
+                Err(error) => return Err(unavailable(error.to_string())),
+            };
+        }
+        state.generation += 1;
+        let cached = self.cache(token, state.generation)?;
+        inner.current.store(Some(Arc::clone(&cached)));
+        start_phase_timer(&cached);
+        Ok(())
+    }
+
+    /// This client's record name in the store, computed once.
+    fn record_key<'s>(&'s self, store: &Store) -> &'s str {
+        let inner = &self.inner;
+        inner.record_key.get_or_init(|| {
+            let mut material = inner.client.scope(None).identity_material();
+            if let Some(url) = inner.client.base_url() {
+                material.push(0);
+                material.extend_from_slice(url.as_str().as_bytes());
+            }
+            store.record_key(inner.client.vendor(), &material)
+        })
+    }
+
     /// Revokes the cached token where the vendor supports it, and evicts it.
     pub async fn revoke(&self) -> Result<(), Error> {
         let _renewal = self.inner.renewal.lock().await;
@@ -674,7 +752,8 @@ impl<C: TokenClient + 'static> TokenManager<C> {
                             store.call(store.backend.load(key)).await
                         && let Some(token) = store.open(key, &sealed)
                         && token.expires_at() > current.expires_at()
-                        && token.remaining(Instant::now()) > inner.expiry_margin
+                        && token.remaining(Instant::now())
+                            > inner.expiry_margin.min(token.lifetime() / 10)
                     {
                         store.stats.adopted.fetch_add(1, Ordering::Relaxed);
                         tracing::info!(
@@ -709,23 +788,19 @@ impl<C: TokenClient + 'static> TokenManager<C> {
     async fn obtain_shared(&self, store: &Store, current: Option<&Token>) -> Result<Token, Error> {
         let inner = &self.inner;
         let vendor = inner.client.vendor();
-        let key = inner.record_key.get_or_init(|| {
-            let mut material = inner.client.scope(None).identity_material();
-            if let Some(url) = inner.client.base_url() {
-                material.push(0);
-                material.extend_from_slice(url.as_str().as_bytes());
-            }
-            store.record_key(vendor, &material)
-        });
+        let key = self.record_key(store);
         let fall_back = |why: &dyn std::fmt::Display| {
             store.stats.fallbacks.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(vendor, reason = %why, "token store unavailable; renewing in-process");
         };
         // A record is worth adopting if it outlives what this process has,
         // by more than the expiry margin.
+        // The margin is the one the cache applies (at most a tenth of the
+        // token's lifetime), so that a short-lived token is not refused here
+        // and then renewed by every process.
         let newer = |token: &Token| {
-            let now = Instant::now();
-            token.remaining(now) > inner.expiry_margin
+            let margin = inner.expiry_margin.min(token.lifetime() / 10);
+            token.remaining(Instant::now()) > margin
                 && current.is_none_or(|c| token.expires_at() > c.expires_at())
         };
 
@@ -850,12 +925,7 @@ impl<C: TokenClient + 'static> TokenManager<C> {
         let base = stored.or(current);
         let result = self.obtain_rereading(base, Some((store, key))).await;
         if let Ok(token) = &result {
-            let now = Instant::now();
-            let keep = match token.refresh_token_expires_at() {
-                Some(at) => at.saturating_duration_since(now),
-                None if token.refresh_token().is_some() => RECORD_WITH_REFRESH_TOKEN,
-                None => token.remaining(now),
-            } + Duration::from_secs(60);
+            let keep = record_lifetime(token);
             let sealed = store.seal(key, token);
             match store
                 .call(store.backend.publish(key, owner, version, sealed, keep))

@@ -377,3 +377,57 @@ async fn a_redis_cluster_shares_the_token_too() {
     }
     assert_eq!(records, 4, "one record per identity");
 }
+
+#[tokio::test]
+async fn an_acl_user_limited_to_the_stores_keys_is_enough() {
+    // The default user is off; the fleet's user may touch only the store's
+    // keys, with a password in the URL.
+    let server = RedisServer::start_with(
+        &[
+            "--user",
+            "default",
+            "off",
+            "--user",
+            "fleet",
+            "on",
+            ">s3cret-pw",
+            "~vendor-auth:*",
+            "+@all",
+        ],
+        "fleet:s3cret-pw@",
+    );
+    let vendor = Vendor::new(Duration::from_secs(3600));
+    let first = manager(&server, &vendor, key(6)).await;
+    let second = manager(&server, &vendor, key(6)).await;
+    first.token().await.unwrap();
+    second.token().await.unwrap();
+    assert_eq!(vendor.requests(), 1);
+
+    // A wrong password is a typed error that does not show it.
+    let url = format!("redis://fleet:wrong-pw@127.0.0.1:{}/", server.port);
+    let error = RedisStore::connect(&SecretString::from(url))
+        .await
+        .unwrap_err();
+    let shown = format!("{error} {error:?}");
+    assert!(!shown.contains("wrong-pw"), "{shown}");
+}
+
+#[tokio::test]
+async fn a_seeded_refresh_token_serves_the_whole_fleet() {
+    let server = RedisServer::start();
+    let vendor = Vendor::new(Duration::from_millis(300)).rotating();
+    // A token from a consent flow, obtained outside the client.
+    let consented = vendor.issue(1);
+    let first = manager(&server, &vendor, key(2)).await;
+    first.seed(consented).await.unwrap();
+    let second = manager(&server, &vendor, key(2)).await;
+    let adopted = second.token().await.unwrap();
+    assert_eq!(adopted.token().access_token().expose_secret(), "access-1");
+    assert_eq!(vendor.requests(), 0, "no login: the seed is shared");
+    // Once it expires, the fleet refreshes with the seeded refresh token.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    second.token().await.unwrap();
+    assert_eq!(vendor.refreshes.load(Ordering::SeqCst), 1);
+    assert_eq!(vendor.fetches.load(Ordering::SeqCst), 0);
+    assert_eq!(vendor.invalid_grants.load(Ordering::SeqCst), 0);
+}

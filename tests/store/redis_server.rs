@@ -9,22 +9,35 @@ use std::time::{Duration, Instant};
 pub struct RedisServer {
     pub port: u16,
     child: Option<Child>,
+    extra: Vec<String>,
+    /// Credentials of the URL, `user:password@`, if the server wants them.
+    userinfo: String,
 }
 
 impl RedisServer {
     pub fn start() -> RedisServer {
+        RedisServer::start_with(&[], "")
+    }
+
+    /// With more configuration (`--user ...`) and the URL's `user:password@`.
+    pub fn start_with(extra: &[&str], userinfo: &str) -> RedisServer {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let mut server = RedisServer { port, child: None };
+        let mut server = RedisServer {
+            port,
+            child: None,
+            extra: extra.iter().map(|s| s.to_string()).collect(),
+            userinfo: userinfo.to_owned(),
+        };
         server.spawn();
         server
     }
 
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
+        format!("redis://{}127.0.0.1:{}/", self.userinfo, self.port)
     }
 
     fn spawn(&mut self) {
@@ -39,6 +52,7 @@ impl RedisServer {
                 "--appendonly",
                 "no",
             ])
+            .args(&self.extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -67,8 +81,10 @@ impl RedisServer {
         if stream.write_all(b"PING\r\n").is_err() {
             return false;
         }
-        let mut answer = [0u8; 7];
-        stream.read_exact(&mut answer).is_ok() && &answer == b"+PONG\r\n"
+        // Any answer (`+PONG`, or `-NOAUTH` when the default user is off)
+        // means the server is up.
+        let mut answer = [0u8; 1];
+        stream.read_exact(&mut answer).is_ok() && matches!(answer[0], b'+' | b'-')
     }
 
     /// A raw command, for tests that tamper with records.
@@ -159,6 +175,8 @@ impl RedisCluster {
             let node = RedisServer {
                 port,
                 child: Some(child),
+                extra: Vec::new(),
+                userinfo: String::new(),
             };
             let started = Instant::now();
             while !node.ping() && started.elapsed() < Duration::from_secs(10) {
