@@ -51,6 +51,7 @@ async fn worker() {
     let store = Store::new(backend, StoreKey::from_bytes([9; 32])).lease_ttl(
         Duration::from_millis(var("FLEET_LEASE_MS").parse().unwrap()),
     );
+    let stats = store.clone();
     let client = spotify::Client::new(
         spotify::Environment::Custom(Url::parse(&var("FLEET_VENDOR")).unwrap()),
         spotify::Credentials::new("fleet-client", "fleet-secret"),
@@ -82,7 +83,11 @@ async fn worker() {
     for task in tasks {
         errors += task.await.unwrap();
     }
-    println!("errors={errors}");
+    let fallbacks = stats
+        .stats()
+        .fallbacks
+        .load(std::sync::atomic::Ordering::SeqCst);
+    println!("errors={errors} fallbacks={fallbacks}");
 }
 
 async fn vendor(delay: Duration) -> MockServer {
@@ -99,6 +104,21 @@ async fn vendor(delay: Duration) -> MockServer {
         .mount(&server)
         .await;
     server
+}
+
+/// `(errors, fallbacks)` a worker reported.
+fn report_of(child: Child) -> (usize, usize) {
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "a worker failed: {output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let number = |name: &str| -> usize {
+        stdout
+            .lines()
+            .find_map(|l| l.split(&format!("{name}=")).nth(1))
+            .and_then(|n| n.split_whitespace().next()?.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} from a worker: {stdout}"))
+    };
+    (number("errors"), number("fallbacks"))
 }
 
 fn errors_of(child: Child) -> usize {
@@ -426,4 +446,35 @@ async fn rotation_across_four_processes_never_reuses_a_refresh_token() {
         "the newest refresh token survived"
     );
     assert!(state.rotations > rotations);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_stopped_then_restarted_under_four_processes() {
+    if std::env::var_os("FLEET_WORKER").is_some() {
+        return;
+    }
+    let mut redis = RedisServer::start();
+    let vendor = vendor(Duration::from_millis(50)).await;
+    let workers: Vec<Child> = (0..4)
+        .map(|_| spawn_worker(&redis.url(), &vendor.uri(), 10, 2_000))
+        .collect();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    redis.stop();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    redis.restart(); // same port: the connections come back by themselves
+    let reports: Vec<(usize, usize)> =
+        tokio::task::spawn_blocking(move || workers.into_iter().map(report_of).collect())
+            .await
+            .unwrap();
+    let errors: usize = reports.iter().map(|r| r.0).sum();
+    let fallbacks: usize = reports.iter().map(|r| r.1).sum();
+    let requests = vendor.received_requests().await.unwrap().len();
+    println!(
+        "redis stopped 3 s then restarted, 4 processes, 10 s: {errors} errors, {fallbacks} in-process fallbacks, {requests} vendor requests"
+    );
+    assert_eq!(errors, 0, "every process kept serving");
+    assert!(
+        fallbacks > 0,
+        "the outage was noticed and bridged in-process"
+    );
 }
