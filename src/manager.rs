@@ -884,7 +884,9 @@ impl<C: TokenClient + 'static> TokenManager<C> {
                 fall_back(&"no record appeared while another process held the lease");
                 return self.obtain_rereading(current, Some((store, key))).await;
             }
-            tokio::time::sleep(delay).await;
+            // Woken by the store's change notice where it sends them, else
+            // after the delay: a bounded poll.
+            let _ = store.backend.changed(key, delay).await;
             delay = (delay * 2).min(Duration::from_millis(200));
             match store.call(store.backend.load(key)).await {
                 Ok(Some((newest, sealed))) if newest > known => {

@@ -61,6 +61,17 @@ pub trait SharedStore: Send + Sync + 'static {
 
     /// Releases the lease of `key` if `owner` still holds it.
     fn release<'a>(&'a self, key: &'a str, owner: &'a str) -> StoreFuture<'a, ()>;
+
+    /// Resolves when the record at `key` may have changed, or after
+    /// `within` at the latest. A store without change notices just waits;
+    /// waiters then read the record again (a bounded poll).
+    fn changed<'a>(&'a self, key: &'a str, within: Duration) -> StoreFuture<'a, ()> {
+        let _ = key;
+        Box::pin(async move {
+            tokio::time::sleep(within).await;
+            Ok(())
+        })
+    }
 }
 
 /// Why a store call failed.
@@ -379,6 +390,7 @@ local version = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
 if version ~= tonumber(ARGV[2]) then return -2 end
 redis.call('HSET', KEYS[1], 'v', version + 1, 'r', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PUBLISH', KEYS[1], version + 1)
 return version + 1
 ";
 
@@ -395,6 +407,40 @@ return 0
         connection: Connection,
         publish: Arc<redis::Script>,
         release: Arc<redis::Script>,
+        /// Change notices (single server): the names of records as they
+        /// are published, from a subscriber task that reconnects by itself.
+        notices: Option<Arc<Notices>>,
+    }
+
+    /// The subscriber task and its channel; the task stops with the last
+    /// clone of the store.
+    struct Notices {
+        sender: tokio::sync::broadcast::Sender<Arc<str>>,
+        task: tokio::task::AbortHandle,
+    }
+
+    impl Drop for Notices {
+        fn drop(&mut self) {
+            self.task.abort();
+        }
+    }
+
+    /// Forwards every publish on `vendor-auth:*` to `sender`, reconnecting
+    /// after a disconnection.
+    async fn subscribe(client: redis::Client, sender: tokio::sync::broadcast::Sender<Arc<str>>) {
+        use futures_util::StreamExt as _;
+        loop {
+            if let Ok(mut pubsub) = client.get_async_pubsub().await
+                && pubsub.psubscribe("vendor-auth:*").await.is_ok()
+            {
+                let mut messages = pubsub.into_on_message();
+                while let Some(message) = messages.next().await {
+                    let _ = sender.send(Arc::from(message.get_channel_name()));
+                }
+            }
+            // Waiters poll meanwhile; try again shortly.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
     }
 
     /// One server (a connection manager that reconnects by itself) or a
@@ -457,7 +503,11 @@ return 0
                 .get_connection_manager_with_config(config)
                 .await
                 .map_err(|e| StoreError(format!("cannot connect to Redis: {}", e.category())))?;
-            Ok(RedisStore::over(Connection::Single(connection)))
+            let (sender, _) = tokio::sync::broadcast::channel(256);
+            let task = tokio::spawn(subscribe(client, sender.clone())).abort_handle();
+            let mut store = RedisStore::over(Connection::Single(connection));
+            store.notices = Some(Arc::new(Notices { sender, task }));
+            Ok(store)
         }
 
         /// Connects to a Redis Cluster through any of its nodes. A record
@@ -486,6 +536,7 @@ return 0
                 connection,
                 publish: Arc::new(redis::Script::new(PUBLISH)),
                 release: Arc::new(redis::Script::new(RELEASE)),
+                notices: None,
             }
         }
     }
@@ -553,6 +604,31 @@ return 0
                     .await
                     .map_err(failed)?;
                 Ok(u64::try_from(version).ok())
+            })
+        }
+
+        fn changed<'a>(&'a self, key: &'a str, within: Duration) -> StoreFuture<'a, ()> {
+            Box::pin(async move {
+                let Some(notices) = &self.notices else {
+                    tokio::time::sleep(within).await;
+                    return Ok(());
+                };
+                let mut receiver = notices.sender.subscribe();
+                let notice = async {
+                    loop {
+                        match receiver.recv().await {
+                            Ok(channel) if &*channel == key => return,
+                            Ok(_) => {}
+                            // Missed notices may include ours: read again.
+                            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => return,
+                            Err(tokio::sync::broadcast::error::RecvError::Closed) => {
+                                std::future::pending::<()>().await
+                            }
+                        }
+                    }
+                };
+                let _ = tokio::time::timeout(within, notice).await;
+                Ok(())
             })
         }
 
