@@ -496,6 +496,30 @@ return 0
             let client = redis::Client::open(url.expose_secret()).map_err(|e| {
                 StoreError(format!("the Redis URL is not usable: {}", e.category()))
             })?;
+            RedisStore::from_client(client).await
+        }
+
+        /// Connects to a `rediss://` URL whose server certificate is issued
+        /// by `ca_pem` (a private CA) rather than a CA the system trusts.
+        pub async fn connect_tls(
+            url: &SecretString,
+            ca_pem: &[u8],
+        ) -> Result<RedisStore, StoreError> {
+            let certificates = redis::TlsCertificates {
+                client_tls: None,
+                root_cert: Some(ca_pem.to_vec()),
+            };
+            let client =
+                redis::Client::build_with_tls(url.expose_secret(), certificates).map_err(|e| {
+                    StoreError(format!(
+                        "the Redis URL or CA is not usable: {}",
+                        e.category()
+                    ))
+                })?;
+            RedisStore::from_client(client).await
+        }
+
+        async fn from_client(client: redis::Client) -> Result<RedisStore, StoreError> {
             let config = redis::aio::ConnectionManagerConfig::new()
                 .set_connection_timeout(Some(Duration::from_secs(2)))
                 .set_response_timeout(Some(Duration::from_secs(2)));

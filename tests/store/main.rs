@@ -431,3 +431,54 @@ async fn a_seeded_refresh_token_serves_the_whole_fleet() {
     assert_eq!(vendor.fetches.load(Ordering::SeqCst), 0);
     assert_eq!(vendor.invalid_grants.load(Ordering::SeqCst), 0);
 }
+
+#[tokio::test]
+async fn rediss_with_a_private_ca() {
+    let tls = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/store/tls/");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let file = |name: &str| format!("{tls}{name}");
+    // TLS only: the plain port is off.
+    let server = RedisServer::start_with(
+        &[
+            "--tls-port",
+            &port,
+            "--port",
+            "0",
+            "--tls-cert-file",
+            &file("server.pem"),
+            "--tls-key-file",
+            &file("server.key"),
+            "--tls-ca-cert-file",
+            &file("ca.pem"),
+            "--tls-auth-clients",
+            "no",
+        ],
+        "",
+    );
+    let _ = &server;
+    let url = SecretString::from(format!("rediss://127.0.0.1:{port}/"));
+    let ca = std::fs::read(file("ca.pem")).unwrap();
+    let vendor = Vendor::new(Duration::from_secs(3600));
+    let mut managers = Vec::new();
+    for _ in 0..2 {
+        let backend = RedisStore::connect_tls(&url, &ca)
+            .await
+            .expect("a TLS connection");
+        managers.push(
+            TokenManager::builder()
+                .store(Store::new(backend, key(9)))
+                .build(vendor.clone()),
+        );
+    }
+    for tokens in &managers {
+        tokens.token().await.unwrap();
+    }
+    assert_eq!(vendor.requests(), 1, "shared over TLS");
+    // Without the CA, the system's roots do not vouch for this server.
+    assert!(RedisStore::connect(&url).await.is_err());
+}

@@ -26,6 +26,12 @@ impl RedisServer {
             .local_addr()
             .unwrap()
             .port();
+        // A TLS server is reached on its TLS port.
+        let port = extra
+            .iter()
+            .position(|a| *a == "--tls-port")
+            .and_then(|i| extra.get(i + 1)?.parse().ok())
+            .unwrap_or(port);
         let mut server = RedisServer {
             port,
             child: None,
@@ -77,6 +83,10 @@ impl RedisServer {
         let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
             return false;
         };
+        if self.extra.iter().any(|a| a == "--tls-port") {
+            // Listening is enough: the test speaks TLS itself.
+            return true;
+        }
         let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
         if stream.write_all(b"PING\r\n").is_err() {
             return false;
