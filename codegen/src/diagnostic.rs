@@ -60,9 +60,20 @@ pub struct SpecErrors {
 impl SpecErrors {
     /// The problems of one file.
     pub fn new(path: &Path, source: &str, diagnostics: Vec<Diagnostic>) -> Self {
+        // The source is shown in terminals: a control character (an escape
+        // sequence) is shown as `?`, one byte for one, so spans still fit.
+        let mut shown = String::with_capacity(source.len());
+        for c in source.chars() {
+            if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+                shown.extend(std::iter::repeat_n('?', c.len_utf8()));
+            } else {
+                shown.push(c);
+            }
+        }
+        let source = shown;
         SpecErrors {
             path: path.to_owned(),
-            source: source.to_owned(),
+            source,
             diagnostics,
         }
     }

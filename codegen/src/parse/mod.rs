@@ -18,10 +18,33 @@ pub struct Parsed {
 /// types) come back as a diagnostic at serde_yaml's position.
 pub fn parse(source: &str) -> Result<Parsed, Diagnostic> {
     check_size(source)?;
+    check_characters(source)?;
     let locations = Locations::index(source);
     match serde_yaml::from_str::<spec::Spec>(source) {
         Ok(spec) => Ok(Parsed { spec, locations }),
         Err(error) => Err(syntax_diagnostic(source, &error, &locations)),
+    }
+}
+
+/// YAML allows no control character but tab and line breaks (the parser
+/// would report it at the start of the file): it is reported where it is.
+fn check_characters(source: &str) -> Result<(), Diagnostic> {
+    let found = source
+        .char_indices()
+        .find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+    match found {
+        None => Ok(()),
+        Some((at, c)) => Err(Diagnostic::new(
+            format!(
+                "the file holds the control character U+{:04X}, which YAML does not allow",
+                c as u32
+            ),
+            Some(at..at + c.len_utf8()),
+        )
+        .help(format!(
+            "remove it; if a value needs it, write it escaped in a double-quoted string (\"\\u{:04X}\")",
+            c as u32
+        ))),
     }
 }
 
