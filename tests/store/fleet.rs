@@ -63,18 +63,36 @@ async fn worker() {
         .store(store)
         .build(client);
     let run = Duration::from_secs(var("FLEET_SECONDS").parse().unwrap());
+    let errors = call_for(&tokens, 4, Duration::from_millis(10), run, None).await;
+    let fallbacks = stats
+        .stats()
+        .fallbacks
+        .load(std::sync::atomic::Ordering::SeqCst);
+    println!("errors={errors} fallbacks={fallbacks}");
+}
+
+/// `callers` tasks asking `tokens` for the token every `every`, for `run`
+/// or until `stop` exists; the number of errors they saw.
+async fn call_for<C: vendor_auth::TokenClient + 'static>(
+    tokens: &TokenManager<C>,
+    callers: usize,
+    every: Duration,
+    run: Duration,
+    stop: Option<std::path::PathBuf>,
+) -> usize {
     let started = tokio::time::Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..4 {
+    for _ in 0..callers {
         let tokens = tokens.clone();
+        let stop = stop.clone();
         tasks.push(tokio::spawn(async move {
             let mut errors = 0;
-            while started.elapsed() < run {
+            while started.elapsed() < run && !stop.as_ref().is_some_and(|s| s.exists()) {
                 if let Err(error) = tokens.token().await {
                     eprintln!("worker error: {error}");
                     errors += 1;
                 }
-                tokio::time::sleep(Duration::from_millis(10)).await;
+                tokio::time::sleep(every).await;
             }
             errors
         }));
@@ -83,11 +101,7 @@ async fn worker() {
     for task in tasks {
         errors += task.await.unwrap();
     }
-    let fallbacks = stats
-        .stats()
-        .fallbacks
-        .load(std::sync::atomic::Ordering::SeqCst);
-    println!("errors={errors} fallbacks={fallbacks}");
+    errors
 }
 
 async fn vendor(delay: Duration) -> MockServer {
@@ -298,27 +312,7 @@ async fn rotation_worker() {
     // file), or the run's cap.
     let run = Duration::from_secs(var("FLEET_SECONDS").parse().unwrap());
     let stop = std::path::PathBuf::from(var("FLEET_STOP"));
-    let started = tokio::time::Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..2 {
-        let tokens = tokens.clone();
-        let stop = stop.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut errors = 0;
-            while started.elapsed() < run && !stop.exists() {
-                if let Err(error) = tokens.token().await {
-                    eprintln!("worker error: {error}");
-                    errors += 1;
-                }
-                tokio::time::sleep(Duration::from_millis(2)).await;
-            }
-            errors
-        }));
-    }
-    let mut errors = 0;
-    for task in tasks {
-        errors += task.await.unwrap();
-    }
+    let errors = call_for(&tokens, 2, Duration::from_millis(2), run, Some(stop)).await;
     println!("errors={errors}");
 }
 
