@@ -198,6 +198,33 @@ pub fn apply<'a>(
     Ok(request)
 }
 
+/// [`apply`] for a built request (middleware stacks hand those over).
+pub(crate) fn apply_to_request<'a>(
+    authorization: &ApiAuthorization,
+    request: &mut reqwest::Request,
+    prepared: &Prepared,
+    scope: impl FnOnce() -> Scope<'a>,
+) -> Result<(), Error> {
+    let add = |request: &mut reqwest::Request, prepared: &Prepared| {
+        for (name, value) in &prepared.headers {
+            request.headers_mut().append(name.clone(), value.clone());
+        }
+        if !prepared.query.is_empty() {
+            request
+                .url_mut()
+                .query_pairs_mut()
+                .extend_pairs(query(&prepared.query));
+        }
+    };
+    add(request, prepared);
+    if prepared.per_request {
+        let mut fresh = Prepared::default();
+        authorization.fill(&scope(), false, &mut fresh)?;
+        add(request, &fresh);
+    }
+    Ok(())
+}
+
 /// Query entries as pairs that borrow the (zeroized) values.
 fn query<'a>(entries: &'a [(&'static str, SecretText)]) -> Vec<(&'static str, &'a str)> {
     entries

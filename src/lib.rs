@@ -37,6 +37,8 @@ mod error;
 mod http;
 mod jwt;
 mod manager;
+#[cfg(feature = "reqwest-middleware")]
+mod middleware;
 mod registry;
 mod retry;
 mod store;
@@ -50,6 +52,8 @@ pub use error::Error;
 pub use http::{HttpClient, HttpClientBuilder};
 pub use jwt::{JwtAlgorithm, SigningKey};
 pub use manager::{CachedToken, TokenManager, TokenManagerBuilder};
+#[cfg(feature = "reqwest-middleware")]
+pub use middleware::Authorize;
 pub use registry::{EnvVar, EnvironmentInfo, FromEnv, Selection, TokenFuture, Vendor};
 pub use reqwest::Url;
 pub use retry::RetryPolicy;

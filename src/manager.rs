@@ -420,18 +420,42 @@ impl<C: TokenClient + 'static> TokenManager<C> {
     /// request replayed once (when its body can be cloned); the second answer
     /// is returned whatever it is.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
+        let (client, request) = request.build_split();
+        let request = request.map_err(|e| self.api_error(e))?;
+        self.send_with(request, |request| {
+            let client = client.clone();
+            async move { client.execute(request).await }
+        })
+        .await
+        .map_err(|e| match e {
+            SendError::Token(error) => error,
+            SendError::Send(error) => self.api_error(error),
+        })
+    }
+
+    /// Authorizes `request` and sends it with `send`; on a 401 with the
+    /// cached token, renews it and replays once (when the body can be
+    /// cloned). The one policy behind [`send`](Self::send) and the
+    /// middleware integrations.
+    pub(crate) async fn send_with<E, F, Fut>(
+        &self,
+        mut request: reqwest::Request,
+        send: F,
+    ) -> Result<reqwest::Response, SendError<E>>
+    where
+        F: Fn(reqwest::Request) -> Fut,
+        Fut: std::future::Future<Output = Result<reqwest::Response, E>>,
+    {
         let replay = request.try_clone();
         // Owned, so that no arc-swap guard is pinned while the request is in flight.
-        let cached = self.token().await?.to_arc();
-        let response = self
-            .decorate(request, &cached)?
-            .send()
-            .await
-            .map_err(|e| self.api_error(e))?;
+        let cached = self.token().await.map_err(SendError::Token)?.to_arc();
+        self.decorate_request(&mut request, &cached)
+            .map_err(SendError::Token)?;
+        let response = send(request).await.map_err(SendError::Send)?;
         if response.status() != reqwest::StatusCode::UNAUTHORIZED {
             return Ok(response);
         }
-        let Some(replay) = replay else {
+        let Some(mut replay) = replay else {
             return Ok(response);
         };
         if cached.rejected_fresh.load(Ordering::Acquire) {
@@ -446,16 +470,28 @@ impl<C: TokenClient + 'static> TokenManager<C> {
         );
         self.invalidate(&cached);
         drop(cached);
-        let fresh = self.token().await?;
-        let response = self
-            .decorate(replay, &fresh)?
-            .send()
-            .await
-            .map_err(|e| self.api_error(e))?;
+        let fresh = self.token().await.map_err(SendError::Token)?;
+        self.decorate_request(&mut replay, &fresh)
+            .map_err(SendError::Token)?;
+        let response = send(replay).await.map_err(SendError::Send)?;
         if response.status() == reqwest::StatusCode::UNAUTHORIZED {
             fresh.rejected_fresh.store(true, Ordering::Release);
         }
         Ok(response)
+    }
+
+    fn decorate_request(
+        &self,
+        request: &mut reqwest::Request,
+        cached: &CachedToken,
+    ) -> Result<(), Error> {
+        let client = &self.inner.client;
+        crate::authorize::apply_to_request(
+            client.api_authorization(),
+            request,
+            &cached.prepared,
+            || client.scope(Some(&cached.token)),
+        )
     }
 
     /// Drops `rejected` from the cache, unless a newer token already replaced
@@ -974,6 +1010,12 @@ impl<C: TokenClient + 'static> TokenManager<C> {
             token,
         }))
     }
+}
+
+/// Why [`TokenManager::send_with`] failed: no token, or the sending.
+pub(crate) enum SendError<E> {
+    Token(Error),
+    Send(E),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
