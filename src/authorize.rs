@@ -225,6 +225,48 @@ pub(crate) fn apply_to_request<'a>(
     Ok(())
 }
 
+/// [`apply`] for an `http::Request` (tower stacks: hyper, tonic, axum).
+#[cfg(feature = "tower")]
+pub(crate) fn apply_to_http<'a, B>(
+    authorization: &ApiAuthorization,
+    request: &mut http::Request<B>,
+    prepared: &Prepared,
+    scope: impl FnOnce() -> Scope<'a>,
+) -> Result<(), Error> {
+    let vendor = authorization.vendor;
+    let add = |request: &mut http::Request<B>, prepared: &Prepared| -> Result<(), Error> {
+        for (name, value) in &prepared.headers {
+            request.headers_mut().append(name.clone(), value.clone());
+        }
+        if !prepared.query.is_empty() {
+            let added: String = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(query(&prepared.query))
+                .finish();
+            let uri = request.uri();
+            let path_and_query = match uri.query() {
+                Some(existing) => format!("{}?{existing}&{added}", uri.path()),
+                None => format!("{}?{added}", uri.path()),
+            };
+            let mut parts = uri.clone().into_parts();
+            parts.path_and_query = Some(
+                path_and_query
+                    .parse()
+                    .map_err(|_| invalid(vendor, "the query"))?,
+            );
+            *request.uri_mut() =
+                http::Uri::from_parts(parts).map_err(|_| invalid(vendor, "the query"))?;
+        }
+        Ok(())
+    };
+    add(request, prepared)?;
+    if prepared.per_request {
+        let mut fresh = Prepared::default();
+        authorization.fill(&scope(), false, &mut fresh)?;
+        add(request, &fresh)?;
+    }
+    Ok(())
+}
+
 /// Query entries as pairs that borrow the (zeroized) values.
 fn query<'a>(entries: &'a [(&'static str, SecretText)]) -> Vec<(&'static str, &'a str)> {
     entries

@@ -36,6 +36,8 @@ mod client;
 mod error;
 mod http;
 mod jwt;
+#[cfg(feature = "tower")]
+mod layer;
 mod manager;
 #[cfg(feature = "reqwest-middleware")]
 mod middleware;
@@ -51,6 +53,8 @@ pub use client::{RefreshSeed, TokenClient};
 pub use error::Error;
 pub use http::{HttpClient, HttpClientBuilder};
 pub use jwt::{JwtAlgorithm, SigningKey};
+#[cfg(feature = "tower")]
+pub use layer::{AuthorizeLayer, AuthorizeService, BoxError};
 pub use manager::{CachedToken, TokenManager, TokenManagerBuilder};
 #[cfg(feature = "reqwest-middleware")]
 pub use middleware::Authorize;

@@ -480,6 +480,24 @@ impl<C: TokenClient + 'static> TokenManager<C> {
         Ok(response)
     }
 
+    /// Authorizes an `http::Request` with the current token, which it
+    /// returns so that a 401 can invalidate it.
+    #[cfg(feature = "tower")]
+    pub(crate) async fn authorize_http<B>(
+        &self,
+        request: &mut http::Request<B>,
+    ) -> Result<Arc<CachedToken>, Error> {
+        let cached = self.token().await?.to_arc();
+        let client = &self.inner.client;
+        crate::authorize::apply_to_http(
+            client.api_authorization(),
+            request,
+            &cached.prepared,
+            || client.scope(Some(&cached.token)),
+        )?;
+        Ok(cached)
+    }
+
     fn decorate_request(
         &self,
         request: &mut reqwest::Request,
