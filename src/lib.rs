@@ -28,6 +28,8 @@
 
 // Generated code names the runtime `::vendor_auth`, in this crate too.
 #![warn(missing_docs)]
+// docs.rs builds with every feature and marks which item needs which.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate self as vendor_auth;
 
@@ -63,6 +65,7 @@ pub use reqwest::Url;
 pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use store::RedisStore;
 pub use store::{SharedStore, Store, StoreError, StoreFuture, StoreKey, StoreStats};
 pub use token::{ExpiryValue, FieldValue, Token};
