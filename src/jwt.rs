@@ -360,8 +360,21 @@ impl KeyRing {
         }
         let mut fingerprints = Vec::with_capacity(spec.fingerprints.len());
         for (index, name, algorithm) in spec.fingerprints {
-            let key = SigningKey::new(vendor, name, *algorithm, material(*index))?;
-            fingerprints.push(key.public_key_sha256.unwrap_or_default());
+            // The key an assertion signs with was parsed just above: its
+            // fingerprint is already there.
+            let parsed = spec
+                .keys
+                .iter()
+                .zip(&keys)
+                .find(|((i, _, a), _)| i == index && a == algorithm)
+                .map(|(_, key)| key.public_key_sha256.clone());
+            let fingerprint = match parsed {
+                Some(fingerprint) => fingerprint,
+                None => {
+                    SigningKey::new(vendor, name, *algorithm, material(*index))?.public_key_sha256
+                }
+            };
+            fingerprints.push(fingerprint.unwrap_or_default());
         }
         Ok(KeyRing {
             fields,

@@ -220,9 +220,11 @@ async fn a_tampered_record_or_another_key_is_never_used() {
     let body = &tampered[body_start..tampered.len() - 2];
     server.command(&[b"HSET", record_key.as_bytes(), b"r", body]);
 
-    let store = store(&server, key(1)).await;
-    let stats = store.clone();
-    let second = TokenManager::builder().store(store).build(vendor.clone());
+    let same_key = store(&server, key(1)).await;
+    let stats = same_key.clone();
+    let second = TokenManager::builder()
+        .store(same_key)
+        .build(vendor.clone());
     let token = second.token().await.unwrap();
     assert_eq!(token.token().access_token().expose_secret(), "access-2");
     assert_eq!(stats.stats().rejected_records.load(Ordering::SeqCst), 1);
@@ -230,7 +232,7 @@ async fn a_tampered_record_or_another_key_is_never_used() {
 
     // A process with another key cannot open the (new) record either; it is
     // a different identity anyway, so it never even reads this one.
-    let stranger = store_with(&server, key(2)).await;
+    let stranger = store(&server, key(2)).await;
     let stats = stranger.clone();
     let third = TokenManager::builder()
         .store(stranger)
@@ -238,10 +240,6 @@ async fn a_tampered_record_or_another_key_is_never_used() {
     third.token().await.unwrap();
     assert_eq!(vendor.requests(), 3);
     assert_eq!(stats.stats().adopted.load(Ordering::SeqCst), 0);
-}
-
-async fn store_with(server: &RedisServer, key: StoreKey) -> Store {
-    store(server, key).await
 }
 
 #[tokio::test]
@@ -443,7 +441,8 @@ async fn rediss_with_a_private_ca() {
         .to_string();
     let file = |name: &str| format!("{tls}{name}");
     // TLS only: the plain port is off.
-    let server = RedisServer::start_with(
+    // Kept alive for the test; reached only through TLS.
+    let _server = RedisServer::start_with(
         &[
             "--tls-port",
             &port,
@@ -460,7 +459,6 @@ async fn rediss_with_a_private_ca() {
         ],
         "",
     );
-    let _ = &server;
     let url = SecretString::from(format!("rediss://127.0.0.1:{port}/"));
     let ca = std::fs::read(file("ca.pem")).unwrap();
     let vendor = Vendor::new(Duration::from_secs(3600));
