@@ -414,11 +414,14 @@ pub mod adobe_ims {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `ADOBE_IMS_CLIENT_ID`, `ADOBE_IMS_CLIENT_SECRET`, `ADOBE_IMS_SCOPE`.
+        /// A client whose credentials and settings are read from `settings` under the names `ADOBE_IMS_CLIENT_ID`, `ADOBE_IMS_CLIENT_SECRET`, `ADOBE_IMS_SCOPE` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),
@@ -426,11 +429,15 @@ pub mod adobe_ims {
             };
             let config = Config {
                 environment,
-                scope: rt::env_var(VENDOR, "ADOBE_IMS_SCOPE")?,
+                scope: rt::env_var(VENDOR, settings, "ADOBE_IMS_SCOPE")?,
             };
             let credentials = Credentials {
-                client_id: rt::env_secret(VENDOR, "ADOBE_IMS_CLIENT_ID")?,
-                client_secret: rt::env_secret(VENDOR, "ADOBE_IMS_CLIENT_SECRET")?,
+                client_id: rt::env_secret(VENDOR, settings, "ADOBE_IMS_CLIENT_ID")?,
+                client_secret: rt::env_secret(
+                    VENDOR,
+                    settings,
+                    "ADOBE_IMS_CLIENT_SECRET",
+                )?,
             };
             Self::new(config, credentials)
         }

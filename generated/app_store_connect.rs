@@ -299,11 +299,14 @@ pub mod app_store_connect {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `APP_STORE_CONNECT_ISSUER_ID`, `APP_STORE_CONNECT_KEY_ID`, `APP_STORE_CONNECT_PRIVATE_KEY`.
+        /// A client whose credentials and settings are read from `settings` under the names `APP_STORE_CONNECT_ISSUER_ID`, `APP_STORE_CONNECT_KEY_ID`, `APP_STORE_CONNECT_PRIVATE_KEY` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),
@@ -311,9 +314,17 @@ pub mod app_store_connect {
             };
             let config = Config { environment };
             let credentials = Credentials {
-                issuer_id: rt::env_secret(VENDOR, "APP_STORE_CONNECT_ISSUER_ID")?,
-                key_id: rt::env_secret(VENDOR, "APP_STORE_CONNECT_KEY_ID")?,
-                private_key: rt::env_secret(VENDOR, "APP_STORE_CONNECT_PRIVATE_KEY")?,
+                issuer_id: rt::env_secret(
+                    VENDOR,
+                    settings,
+                    "APP_STORE_CONNECT_ISSUER_ID",
+                )?,
+                key_id: rt::env_secret(VENDOR, settings, "APP_STORE_CONNECT_KEY_ID")?,
+                private_key: rt::env_secret(
+                    VENDOR,
+                    settings,
+                    "APP_STORE_CONNECT_PRIVATE_KEY",
+                )?,
             };
             Self::new(config, credentials)
         }

@@ -272,11 +272,14 @@ pub mod app_store_connect_individual {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `APP_STORE_CONNECT_INDIVIDUAL_KEY_ID`, `APP_STORE_CONNECT_INDIVIDUAL_PRIVATE_KEY`.
+        /// A client whose credentials and settings are read from `settings` under the names `APP_STORE_CONNECT_INDIVIDUAL_KEY_ID`, `APP_STORE_CONNECT_INDIVIDUAL_PRIVATE_KEY` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),
@@ -284,9 +287,14 @@ pub mod app_store_connect_individual {
             };
             let config = Config { environment };
             let credentials = Credentials {
-                key_id: rt::env_secret(VENDOR, "APP_STORE_CONNECT_INDIVIDUAL_KEY_ID")?,
+                key_id: rt::env_secret(
+                    VENDOR,
+                    settings,
+                    "APP_STORE_CONNECT_INDIVIDUAL_KEY_ID",
+                )?,
                 private_key: rt::env_secret(
                     VENDOR,
+                    settings,
                     "APP_STORE_CONNECT_INDIVIDUAL_PRIVATE_KEY",
                 )?,
             };

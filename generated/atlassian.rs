@@ -238,11 +238,14 @@ pub mod atlassian {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `ATLASSIAN_EMAIL`, `ATLASSIAN_API_TOKEN`, `ATLASSIAN_SITE`.
+        /// A client whose credentials and settings are read from `settings` under the names `ATLASSIAN_EMAIL`, `ATLASSIAN_API_TOKEN`, `ATLASSIAN_SITE` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),
@@ -250,11 +253,11 @@ pub mod atlassian {
             };
             let config = Config {
                 environment,
-                site: rt::env_var(VENDOR, "ATLASSIAN_SITE")?,
+                site: rt::env_var(VENDOR, settings, "ATLASSIAN_SITE")?,
             };
             let credentials = Credentials {
-                email: rt::env_secret(VENDOR, "ATLASSIAN_EMAIL")?,
-                api_token: rt::env_secret(VENDOR, "ATLASSIAN_API_TOKEN")?,
+                email: rt::env_secret(VENDOR, settings, "ATLASSIAN_EMAIL")?,
+                api_token: rt::env_secret(VENDOR, settings, "ATLASSIAN_API_TOKEN")?,
             };
             Self::new(config, credentials)
         }

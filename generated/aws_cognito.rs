@@ -746,11 +746,14 @@ pub mod aws_cognito {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `AWS_COGNITO_CLIENT_ID`, `AWS_COGNITO_USERNAME`, `AWS_COGNITO_PASSWORD`, `AWS_COGNITO_REGION`.
+        /// A client whose credentials and settings are read from `settings` under the names `AWS_COGNITO_CLIENT_ID`, `AWS_COGNITO_USERNAME`, `AWS_COGNITO_PASSWORD`, `AWS_COGNITO_REGION` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),
@@ -758,12 +761,12 @@ pub mod aws_cognito {
             };
             let config = Config {
                 environment,
-                region: rt::env_var(VENDOR, "AWS_COGNITO_REGION")?,
+                region: rt::env_var(VENDOR, settings, "AWS_COGNITO_REGION")?,
             };
             let credentials = Credentials {
-                client_id: rt::env_secret(VENDOR, "AWS_COGNITO_CLIENT_ID")?,
-                username: rt::env_secret(VENDOR, "AWS_COGNITO_USERNAME")?,
-                password: rt::env_secret(VENDOR, "AWS_COGNITO_PASSWORD")?,
+                client_id: rt::env_secret(VENDOR, settings, "AWS_COGNITO_CLIENT_ID")?,
+                username: rt::env_secret(VENDOR, settings, "AWS_COGNITO_USERNAME")?,
+                password: rt::env_secret(VENDOR, settings, "AWS_COGNITO_PASSWORD")?,
             };
             Self::new(config, credentials)
         }

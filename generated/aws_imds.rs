@@ -328,11 +328,14 @@ pub mod aws_imds {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `AWS_IMDS_TTL`.
+        /// A client whose credentials and settings are read from `settings` under the names `AWS_IMDS_TTL` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Ipv4,
                 rt::Chosen::Named(1, _) => Environment::Ipv6,
@@ -341,7 +344,7 @@ pub mod aws_imds {
             };
             let config = Config {
                 environment,
-                ttl: rt::env_optional(VENDOR, "AWS_IMDS_TTL")?.unwrap_or(21600),
+                ttl: rt::env_optional(VENDOR, settings, "AWS_IMDS_TTL")?.unwrap_or(21600),
             };
             let credentials = Credentials {};
             Self::new(config, credentials)

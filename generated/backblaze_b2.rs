@@ -543,11 +543,14 @@ pub mod backblaze_b2 {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `BACKBLAZE_B2_APPLICATION_KEY_ID`, `BACKBLAZE_B2_APPLICATION_KEY`.
+        /// A client whose credentials and settings are read from `settings` under the names `BACKBLAZE_B2_APPLICATION_KEY_ID`, `BACKBLAZE_B2_APPLICATION_KEY` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),
@@ -557,9 +560,14 @@ pub mod backblaze_b2 {
             let credentials = Credentials {
                 application_key_id: rt::env_secret(
                     VENDOR,
+                    settings,
                     "BACKBLAZE_B2_APPLICATION_KEY_ID",
                 )?,
-                application_key: rt::env_secret(VENDOR, "BACKBLAZE_B2_APPLICATION_KEY")?,
+                application_key: rt::env_secret(
+                    VENDOR,
+                    settings,
+                    "BACKBLAZE_B2_APPLICATION_KEY",
+                )?,
             };
             Self::new(config, credentials)
         }

@@ -473,11 +473,14 @@ pub mod box_platform {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `BOX_PLATFORM_CLIENT_ID`, `BOX_PLATFORM_CLIENT_SECRET`, `BOX_PLATFORM_BOX_SUBJECT_TYPE`, `BOX_PLATFORM_BOX_SUBJECT_ID`.
+        /// A client whose credentials and settings are read from `settings` under the names `BOX_PLATFORM_CLIENT_ID`, `BOX_PLATFORM_CLIENT_SECRET`, `BOX_PLATFORM_BOX_SUBJECT_TYPE`, `BOX_PLATFORM_BOX_SUBJECT_ID` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),
@@ -487,14 +490,23 @@ pub mod box_platform {
                 environment,
                 box_subject_type: rt::env_optional(
                         VENDOR,
+                        settings,
                         "BOX_PLATFORM_BOX_SUBJECT_TYPE",
                     )?
                     .unwrap_or_else(|| "enterprise".to_owned()),
-                box_subject_id: rt::env_var(VENDOR, "BOX_PLATFORM_BOX_SUBJECT_ID")?,
+                box_subject_id: rt::env_var(
+                    VENDOR,
+                    settings,
+                    "BOX_PLATFORM_BOX_SUBJECT_ID",
+                )?,
             };
             let credentials = Credentials {
-                client_id: rt::env_secret(VENDOR, "BOX_PLATFORM_CLIENT_ID")?,
-                client_secret: rt::env_secret(VENDOR, "BOX_PLATFORM_CLIENT_SECRET")?,
+                client_id: rt::env_secret(VENDOR, settings, "BOX_PLATFORM_CLIENT_ID")?,
+                client_secret: rt::env_secret(
+                    VENDOR,
+                    settings,
+                    "BOX_PLATFORM_CLIENT_SECRET",
+                )?,
             };
             Self::new(config, credentials)
         }

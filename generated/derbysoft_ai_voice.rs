@@ -352,11 +352,14 @@ pub mod derbysoft_ai_voice {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `DERBYSOFT_AI_VOICE_CLIENT_ID`, `DERBYSOFT_AI_VOICE_CLIENT_SECRET`, `DERBYSOFT_AI_VOICE_DOMAIN_NAME`.
+        /// A client whose credentials and settings are read from `settings` under the names `DERBYSOFT_AI_VOICE_CLIENT_ID`, `DERBYSOFT_AI_VOICE_CLIENT_SECRET`, `DERBYSOFT_AI_VOICE_DOMAIN_NAME` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),
@@ -364,12 +367,21 @@ pub mod derbysoft_ai_voice {
             };
             let config = Config {
                 environment,
-                domain_name: rt::env_var(VENDOR, "DERBYSOFT_AI_VOICE_DOMAIN_NAME")?,
+                domain_name: rt::env_var(
+                    VENDOR,
+                    settings,
+                    "DERBYSOFT_AI_VOICE_DOMAIN_NAME",
+                )?,
             };
             let credentials = Credentials {
-                client_id: rt::env_secret(VENDOR, "DERBYSOFT_AI_VOICE_CLIENT_ID")?,
+                client_id: rt::env_secret(
+                    VENDOR,
+                    settings,
+                    "DERBYSOFT_AI_VOICE_CLIENT_ID",
+                )?,
                 client_secret: rt::env_secret(
                     VENDOR,
+                    settings,
                     "DERBYSOFT_AI_VOICE_CLIENT_SECRET",
                 )?,
             };

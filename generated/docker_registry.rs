@@ -403,11 +403,14 @@ pub mod docker_registry {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `DOCKER_REGISTRY_USERNAME`, `DOCKER_REGISTRY_PASSWORD`, `DOCKER_REGISTRY_SERVICE`, `DOCKER_REGISTRY_SCOPE`, `DOCKER_REGISTRY_CLIENT_ID`.
+        /// A client whose credentials and settings are read from `settings` under the names `DOCKER_REGISTRY_USERNAME`, `DOCKER_REGISTRY_PASSWORD`, `DOCKER_REGISTRY_SERVICE`, `DOCKER_REGISTRY_SCOPE`, `DOCKER_REGISTRY_CLIENT_ID` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::DockerHub,
                 rt::Chosen::Named(1, Some(url)) => Environment::Registry(url),
@@ -416,14 +419,18 @@ pub mod docker_registry {
             };
             let config = Config {
                 environment,
-                service: rt::env_optional(VENDOR, "DOCKER_REGISTRY_SERVICE")?
+                service: rt::env_optional(VENDOR, settings, "DOCKER_REGISTRY_SERVICE")?
                     .unwrap_or_else(|| "registry.docker.io".to_owned()),
-                scope: rt::env_optional(VENDOR, "DOCKER_REGISTRY_SCOPE")?,
-                client_id: rt::env_optional(VENDOR, "DOCKER_REGISTRY_CLIENT_ID")?,
+                scope: rt::env_optional(VENDOR, settings, "DOCKER_REGISTRY_SCOPE")?,
+                client_id: rt::env_optional(
+                    VENDOR,
+                    settings,
+                    "DOCKER_REGISTRY_CLIENT_ID",
+                )?,
             };
             let credentials = Credentials {
-                username: rt::env_secret(VENDOR, "DOCKER_REGISTRY_USERNAME")?,
-                password: rt::env_secret(VENDOR, "DOCKER_REGISTRY_PASSWORD")?,
+                username: rt::env_secret(VENDOR, settings, "DOCKER_REGISTRY_USERNAME")?,
+                password: rt::env_secret(VENDOR, settings, "DOCKER_REGISTRY_PASSWORD")?,
             };
             Self::new(config, credentials)
         }

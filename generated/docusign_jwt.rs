@@ -475,11 +475,14 @@ pub mod docusign_jwt {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `DOCUSIGN_JWT_INTEGRATION_KEY`, `DOCUSIGN_JWT_PRIVATE_KEY`, `DOCUSIGN_JWT_USER_ID`, `DOCUSIGN_JWT_AUDIENCE`, `DOCUSIGN_JWT_SCOPE`.
+        /// A client whose credentials and settings are read from `settings` under the names `DOCUSIGN_JWT_INTEGRATION_KEY`, `DOCUSIGN_JWT_PRIVATE_KEY`, `DOCUSIGN_JWT_USER_ID`, `DOCUSIGN_JWT_AUDIENCE`, `DOCUSIGN_JWT_SCOPE` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Developer,
                 rt::Chosen::Named(1, _) => Environment::Production,
@@ -487,19 +490,27 @@ pub mod docusign_jwt {
                 chosen => return Err(chosen.unexpected(VENDOR)),
             };
             let config = Config {
-                user_id: rt::env_var(VENDOR, "DOCUSIGN_JWT_USER_ID")?,
-                audience: rt::env_optional(VENDOR, "DOCUSIGN_JWT_AUDIENCE")?
+                user_id: rt::env_var(VENDOR, settings, "DOCUSIGN_JWT_USER_ID")?,
+                audience: rt::env_optional(VENDOR, settings, "DOCUSIGN_JWT_AUDIENCE")?
                     .unwrap_or_else(|| match &environment {
                         Environment::Production => "account.docusign.com".to_owned(),
                         _ => "account-d.docusign.com".to_owned(),
                     }),
-                scope: rt::env_optional(VENDOR, "DOCUSIGN_JWT_SCOPE")?
+                scope: rt::env_optional(VENDOR, settings, "DOCUSIGN_JWT_SCOPE")?
                     .unwrap_or_else(|| "signature impersonation".to_owned()),
                 environment,
             };
             let credentials = Credentials {
-                integration_key: rt::env_secret(VENDOR, "DOCUSIGN_JWT_INTEGRATION_KEY")?,
-                private_key: rt::env_secret(VENDOR, "DOCUSIGN_JWT_PRIVATE_KEY")?,
+                integration_key: rt::env_secret(
+                    VENDOR,
+                    settings,
+                    "DOCUSIGN_JWT_INTEGRATION_KEY",
+                )?,
+                private_key: rt::env_secret(
+                    VENDOR,
+                    settings,
+                    "DOCUSIGN_JWT_PRIVATE_KEY",
+                )?,
             };
             Self::new(config, credentials)
         }

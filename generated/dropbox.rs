@@ -516,11 +516,14 @@ pub mod dropbox {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `DROPBOX_APP_KEY`, `DROPBOX_APP_SECRET`, `DROPBOX_REFRESH_TOKEN`, `DROPBOX_SCOPE`.
+        /// A client whose credentials and settings are read from `settings` under the names `DROPBOX_APP_KEY`, `DROPBOX_APP_SECRET`, `DROPBOX_REFRESH_TOKEN`, `DROPBOX_SCOPE` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),
@@ -528,12 +531,12 @@ pub mod dropbox {
             };
             let config = Config {
                 environment,
-                scope: rt::env_optional(VENDOR, "DROPBOX_SCOPE")?,
+                scope: rt::env_optional(VENDOR, settings, "DROPBOX_SCOPE")?,
             };
             let credentials = Credentials {
-                app_key: rt::env_secret(VENDOR, "DROPBOX_APP_KEY")?,
-                app_secret: rt::env_secret(VENDOR, "DROPBOX_APP_SECRET")?,
-                refresh_token: rt::env_secret(VENDOR, "DROPBOX_REFRESH_TOKEN")?,
+                app_key: rt::env_secret(VENDOR, settings, "DROPBOX_APP_KEY")?,
+                app_secret: rt::env_secret(VENDOR, settings, "DROPBOX_APP_SECRET")?,
+                refresh_token: rt::env_secret(VENDOR, settings, "DROPBOX_REFRESH_TOKEN")?,
             };
             Self::new(config, credentials)
         }

@@ -366,11 +366,14 @@ pub mod ebay {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `EBAY_CLIENT_ID`, `EBAY_CLIENT_SECRET`, `EBAY_SCOPE`.
+        /// A client whose credentials and settings are read from `settings` under the names `EBAY_CLIENT_ID`, `EBAY_CLIENT_SECRET`, `EBAY_SCOPE` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Named(1, _) => Environment::Sandbox,
@@ -379,12 +382,12 @@ pub mod ebay {
             };
             let config = Config {
                 environment,
-                scope: rt::env_optional(VENDOR, "EBAY_SCOPE")?
+                scope: rt::env_optional(VENDOR, settings, "EBAY_SCOPE")?
                     .unwrap_or_else(|| "https://api.ebay.com/oauth/api_scope".to_owned()),
             };
             let credentials = Credentials {
-                client_id: rt::env_secret(VENDOR, "EBAY_CLIENT_ID")?,
-                client_secret: rt::env_secret(VENDOR, "EBAY_CLIENT_SECRET")?,
+                client_id: rt::env_secret(VENDOR, settings, "EBAY_CLIENT_ID")?,
+                client_secret: rt::env_secret(VENDOR, settings, "EBAY_CLIENT_SECRET")?,
             };
             Self::new(config, credentials)
         }

@@ -341,11 +341,14 @@ pub mod gce_metadata {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `GCE_METADATA_SERVICE_ACCOUNT`.
+        /// A client whose credentials and settings are read from `settings` under the names `GCE_METADATA_SERVICE_ACCOUNT` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::MetadataServer,
                 rt::Chosen::Named(1, _) => Environment::MetadataIp,
@@ -356,6 +359,7 @@ pub mod gce_metadata {
                 environment,
                 service_account: rt::env_optional(
                         VENDOR,
+                        settings,
                         "GCE_METADATA_SERVICE_ACCOUNT",
                     )?
                     .unwrap_or_else(|| "default".to_owned()),

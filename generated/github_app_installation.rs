@@ -569,11 +569,14 @@ pub mod github_app_installation {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `GITHUB_APP_INSTALLATION_CLIENT_ID`, `GITHUB_APP_INSTALLATION_PRIVATE_KEY`, `GITHUB_APP_INSTALLATION_INSTALLATION_ID`, `GITHUB_APP_INSTALLATION_API_VERSION`.
+        /// A client whose credentials and settings are read from `settings` under the names `GITHUB_APP_INSTALLATION_CLIENT_ID`, `GITHUB_APP_INSTALLATION_PRIVATE_KEY`, `GITHUB_APP_INSTALLATION_INSTALLATION_ID`, `GITHUB_APP_INSTALLATION_API_VERSION` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Named(1, Some(url)) => Environment::EnterpriseServer(url),
@@ -584,18 +587,25 @@ pub mod github_app_installation {
                 environment,
                 installation_id: rt::env_var(
                     VENDOR,
+                    settings,
                     "GITHUB_APP_INSTALLATION_INSTALLATION_ID",
                 )?,
                 api_version: rt::env_optional(
                         VENDOR,
+                        settings,
                         "GITHUB_APP_INSTALLATION_API_VERSION",
                     )?
                     .unwrap_or_else(|| "2022-11-28".to_owned()),
             };
             let credentials = Credentials {
-                client_id: rt::env_secret(VENDOR, "GITHUB_APP_INSTALLATION_CLIENT_ID")?,
+                client_id: rt::env_secret(
+                    VENDOR,
+                    settings,
+                    "GITHUB_APP_INSTALLATION_CLIENT_ID",
+                )?,
                 private_key: rt::env_secret(
                     VENDOR,
+                    settings,
                     "GITHUB_APP_INSTALLATION_PRIVATE_KEY",
                 )?,
             };

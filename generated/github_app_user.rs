@@ -462,11 +462,14 @@ pub mod github_app_user {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `GITHUB_APP_USER_CLIENT_ID`, `GITHUB_APP_USER_CLIENT_SECRET`, `GITHUB_APP_USER_REFRESH_TOKEN`.
+        /// A client whose credentials and settings are read from `settings` under the names `GITHUB_APP_USER_CLIENT_ID`, `GITHUB_APP_USER_CLIENT_SECRET`, `GITHUB_APP_USER_REFRESH_TOKEN` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Named(1, Some(url)) => Environment::EnterpriseServer(url),
@@ -475,9 +478,21 @@ pub mod github_app_user {
             };
             let config = Config { environment };
             let credentials = Credentials {
-                client_id: rt::env_secret(VENDOR, "GITHUB_APP_USER_CLIENT_ID")?,
-                client_secret: rt::env_secret(VENDOR, "GITHUB_APP_USER_CLIENT_SECRET")?,
-                refresh_token: rt::env_secret(VENDOR, "GITHUB_APP_USER_REFRESH_TOKEN")?,
+                client_id: rt::env_secret(
+                    VENDOR,
+                    settings,
+                    "GITHUB_APP_USER_CLIENT_ID",
+                )?,
+                client_secret: rt::env_secret(
+                    VENDOR,
+                    settings,
+                    "GITHUB_APP_USER_CLIENT_SECRET",
+                )?,
+                refresh_token: rt::env_secret(
+                    VENDOR,
+                    settings,
+                    "GITHUB_APP_USER_REFRESH_TOKEN",
+                )?,
             };
             Self::new(config, credentials)
         }

@@ -547,11 +547,14 @@ pub mod google_oauth {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `GOOGLE_OAUTH_CLIENT_ID`, `GOOGLE_OAUTH_CLIENT_SECRET`, `GOOGLE_OAUTH_REFRESH_TOKEN`, `GOOGLE_OAUTH_SCOPE`.
+        /// A client whose credentials and settings are read from `settings` under the names `GOOGLE_OAUTH_CLIENT_ID`, `GOOGLE_OAUTH_CLIENT_SECRET`, `GOOGLE_OAUTH_REFRESH_TOKEN`, `GOOGLE_OAUTH_SCOPE` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),
@@ -559,12 +562,20 @@ pub mod google_oauth {
             };
             let config = Config {
                 environment,
-                scope: rt::env_optional(VENDOR, "GOOGLE_OAUTH_SCOPE")?,
+                scope: rt::env_optional(VENDOR, settings, "GOOGLE_OAUTH_SCOPE")?,
             };
             let credentials = Credentials {
-                client_id: rt::env_secret(VENDOR, "GOOGLE_OAUTH_CLIENT_ID")?,
-                client_secret: rt::env_secret(VENDOR, "GOOGLE_OAUTH_CLIENT_SECRET")?,
-                refresh_token: rt::env_secret(VENDOR, "GOOGLE_OAUTH_REFRESH_TOKEN")?,
+                client_id: rt::env_secret(VENDOR, settings, "GOOGLE_OAUTH_CLIENT_ID")?,
+                client_secret: rt::env_secret(
+                    VENDOR,
+                    settings,
+                    "GOOGLE_OAUTH_CLIENT_SECRET",
+                )?,
+                refresh_token: rt::env_secret(
+                    VENDOR,
+                    settings,
+                    "GOOGLE_OAUTH_REFRESH_TOKEN",
+                )?,
             };
             Self::new(config, credentials)
         }

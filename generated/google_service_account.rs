@@ -446,11 +446,14 @@ pub mod google_service_account {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `GOOGLE_SERVICE_ACCOUNT_SERVICE_ACCOUNT`, `GOOGLE_SERVICE_ACCOUNT_SCOPE`, `GOOGLE_SERVICE_ACCOUNT_SUBJECT`.
+        /// A client whose credentials and settings are read from `settings` under the names `GOOGLE_SERVICE_ACCOUNT_SERVICE_ACCOUNT`, `GOOGLE_SERVICE_ACCOUNT_SCOPE`, `GOOGLE_SERVICE_ACCOUNT_SUBJECT` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),
@@ -458,12 +461,17 @@ pub mod google_service_account {
             };
             let config = Config {
                 environment,
-                scope: rt::env_var(VENDOR, "GOOGLE_SERVICE_ACCOUNT_SCOPE")?,
-                subject: rt::env_optional(VENDOR, "GOOGLE_SERVICE_ACCOUNT_SUBJECT")?,
+                scope: rt::env_var(VENDOR, settings, "GOOGLE_SERVICE_ACCOUNT_SCOPE")?,
+                subject: rt::env_optional(
+                    VENDOR,
+                    settings,
+                    "GOOGLE_SERVICE_ACCOUNT_SUBJECT",
+                )?,
             };
             let credentials = Credentials {
                 service_account: rt::env_secret(
                     VENDOR,
+                    settings,
                     "GOOGLE_SERVICE_ACCOUNT_SERVICE_ACCOUNT",
                 )?,
             };

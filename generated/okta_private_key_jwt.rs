@@ -649,11 +649,14 @@ pub mod okta_private_key_jwt {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `OKTA_PRIVATE_KEY_JWT_CLIENT_ID`, `OKTA_PRIVATE_KEY_JWT_PRIVATE_KEY`, `OKTA_PRIVATE_KEY_JWT_DOMAIN`, `OKTA_PRIVATE_KEY_JWT_KEY_ID`, `OKTA_PRIVATE_KEY_JWT_SCOPE`.
+        /// A client whose credentials and settings are read from `settings` under the names `OKTA_PRIVATE_KEY_JWT_CLIENT_ID`, `OKTA_PRIVATE_KEY_JWT_PRIVATE_KEY`, `OKTA_PRIVATE_KEY_JWT_DOMAIN`, `OKTA_PRIVATE_KEY_JWT_KEY_ID`, `OKTA_PRIVATE_KEY_JWT_SCOPE` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),
@@ -661,13 +664,21 @@ pub mod okta_private_key_jwt {
             };
             let config = Config {
                 environment,
-                domain: rt::env_var(VENDOR, "OKTA_PRIVATE_KEY_JWT_DOMAIN")?,
-                key_id: rt::env_var(VENDOR, "OKTA_PRIVATE_KEY_JWT_KEY_ID")?,
-                scope: rt::env_var(VENDOR, "OKTA_PRIVATE_KEY_JWT_SCOPE")?,
+                domain: rt::env_var(VENDOR, settings, "OKTA_PRIVATE_KEY_JWT_DOMAIN")?,
+                key_id: rt::env_var(VENDOR, settings, "OKTA_PRIVATE_KEY_JWT_KEY_ID")?,
+                scope: rt::env_var(VENDOR, settings, "OKTA_PRIVATE_KEY_JWT_SCOPE")?,
             };
             let credentials = Credentials {
-                client_id: rt::env_secret(VENDOR, "OKTA_PRIVATE_KEY_JWT_CLIENT_ID")?,
-                private_key: rt::env_secret(VENDOR, "OKTA_PRIVATE_KEY_JWT_PRIVATE_KEY")?,
+                client_id: rt::env_secret(
+                    VENDOR,
+                    settings,
+                    "OKTA_PRIVATE_KEY_JWT_CLIENT_ID",
+                )?,
+                private_key: rt::env_secret(
+                    VENDOR,
+                    settings,
+                    "OKTA_PRIVATE_KEY_JWT_PRIVATE_KEY",
+                )?,
             };
             Self::new(config, credentials)
         }

@@ -515,11 +515,14 @@ pub mod sap_b1 {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `SAP_B1_USER_NAME`, `SAP_B1_PASSWORD`, `SAP_B1_COMPANY_DB`, `SAP_B1_HOST`, `SAP_B1_API_VERSION`, `SAP_B1_LANGUAGE`.
+        /// A client whose credentials and settings are read from `settings` under the names `SAP_B1_USER_NAME`, `SAP_B1_PASSWORD`, `SAP_B1_COMPANY_DB`, `SAP_B1_HOST`, `SAP_B1_API_VERSION`, `SAP_B1_LANGUAGE` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Server,
                 rt::Chosen::Named(1, Some(url)) => Environment::Hosted(url),
@@ -528,15 +531,15 @@ pub mod sap_b1 {
             };
             let config = Config {
                 environment,
-                company_db: rt::env_var(VENDOR, "SAP_B1_COMPANY_DB")?,
-                host: rt::env_var(VENDOR, "SAP_B1_HOST")?,
-                api_version: rt::env_optional(VENDOR, "SAP_B1_API_VERSION")?
+                company_db: rt::env_var(VENDOR, settings, "SAP_B1_COMPANY_DB")?,
+                host: rt::env_var(VENDOR, settings, "SAP_B1_HOST")?,
+                api_version: rt::env_optional(VENDOR, settings, "SAP_B1_API_VERSION")?
                     .unwrap_or_else(|| "v1".to_owned()),
-                language: rt::env_optional(VENDOR, "SAP_B1_LANGUAGE")?,
+                language: rt::env_optional(VENDOR, settings, "SAP_B1_LANGUAGE")?,
             };
             let credentials = Credentials {
-                user_name: rt::env_secret(VENDOR, "SAP_B1_USER_NAME")?,
-                password: rt::env_secret(VENDOR, "SAP_B1_PASSWORD")?,
+                user_name: rt::env_secret(VENDOR, settings, "SAP_B1_USER_NAME")?,
+                password: rt::env_secret(VENDOR, settings, "SAP_B1_PASSWORD")?,
             };
             Self::new(config, credentials)
         }

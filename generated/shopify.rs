@@ -228,11 +228,14 @@ pub mod shopify {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `SHOPIFY_ACCESS_TOKEN`, `SHOPIFY_SHOP`, `SHOPIFY_API_VERSION`.
+        /// A client whose credentials and settings are read from `settings` under the names `SHOPIFY_ACCESS_TOKEN`, `SHOPIFY_SHOP`, `SHOPIFY_API_VERSION` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),
@@ -240,11 +243,11 @@ pub mod shopify {
             };
             let config = Config {
                 environment,
-                shop: rt::env_var(VENDOR, "SHOPIFY_SHOP")?,
-                api_version: rt::env_var(VENDOR, "SHOPIFY_API_VERSION")?,
+                shop: rt::env_var(VENDOR, settings, "SHOPIFY_SHOP")?,
+                api_version: rt::env_var(VENDOR, settings, "SHOPIFY_API_VERSION")?,
             };
             let credentials = Credentials {
-                access_token: rt::env_secret(VENDOR, "SHOPIFY_ACCESS_TOKEN")?,
+                access_token: rt::env_secret(VENDOR, settings, "SHOPIFY_ACCESS_TOKEN")?,
             };
             Self::new(config, credentials)
         }

@@ -307,11 +307,14 @@ pub mod snowflake_key_pair {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `SNOWFLAKE_KEY_PAIR_PRIVATE_KEY`, `SNOWFLAKE_KEY_PAIR_ACCOUNT`, `SNOWFLAKE_KEY_PAIR_USER`.
+        /// A client whose credentials and settings are read from `settings` under the names `SNOWFLAKE_KEY_PAIR_PRIVATE_KEY`, `SNOWFLAKE_KEY_PAIR_ACCOUNT`, `SNOWFLAKE_KEY_PAIR_USER` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Named(1, Some(url)) => Environment::AccountUrl(url),
@@ -320,11 +323,15 @@ pub mod snowflake_key_pair {
             };
             let config = Config {
                 environment,
-                account: rt::env_var(VENDOR, "SNOWFLAKE_KEY_PAIR_ACCOUNT")?,
-                user: rt::env_var(VENDOR, "SNOWFLAKE_KEY_PAIR_USER")?,
+                account: rt::env_var(VENDOR, settings, "SNOWFLAKE_KEY_PAIR_ACCOUNT")?,
+                user: rt::env_var(VENDOR, settings, "SNOWFLAKE_KEY_PAIR_USER")?,
             };
             let credentials = Credentials {
-                private_key: rt::env_secret(VENDOR, "SNOWFLAKE_KEY_PAIR_PRIVATE_KEY")?,
+                private_key: rt::env_secret(
+                    VENDOR,
+                    settings,
+                    "SNOWFLAKE_KEY_PAIR_PRIVATE_KEY",
+                )?,
             };
             Self::new(config, credentials)
         }

@@ -200,11 +200,14 @@ pub mod stripe {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `STRIPE_SECRET_KEY`.
+        /// A client whose credentials and settings are read from `settings` under the names `STRIPE_SECRET_KEY` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),
@@ -212,7 +215,7 @@ pub mod stripe {
             };
             let config = Config { environment };
             let credentials = Credentials {
-                secret_key: rt::env_secret(VENDOR, "STRIPE_SECRET_KEY")?,
+                secret_key: rt::env_secret(VENDOR, settings, "STRIPE_SECRET_KEY")?,
             };
             Self::new(config, credentials)
         }

@@ -385,11 +385,14 @@ pub mod swift_tempauth {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `SWIFT_TEMPAUTH_USER`, `SWIFT_TEMPAUTH_KEY`, `SWIFT_TEMPAUTH_AUTH_PREFIX`.
+        /// A client whose credentials and settings are read from `settings` under the names `SWIFT_TEMPAUTH_USER`, `SWIFT_TEMPAUTH_KEY`, `SWIFT_TEMPAUTH_AUTH_PREFIX` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Saio,
                 rt::Chosen::Named(1, Some(url)) => Environment::Production(url),
@@ -398,12 +401,16 @@ pub mod swift_tempauth {
             };
             let config = Config {
                 environment,
-                auth_prefix: rt::env_optional(VENDOR, "SWIFT_TEMPAUTH_AUTH_PREFIX")?
+                auth_prefix: rt::env_optional(
+                        VENDOR,
+                        settings,
+                        "SWIFT_TEMPAUTH_AUTH_PREFIX",
+                    )?
                     .unwrap_or_else(|| "auth".to_owned()),
             };
             let credentials = Credentials {
-                user: rt::env_secret(VENDOR, "SWIFT_TEMPAUTH_USER")?,
-                key: rt::env_secret(VENDOR, "SWIFT_TEMPAUTH_KEY")?,
+                user: rt::env_secret(VENDOR, settings, "SWIFT_TEMPAUTH_USER")?,
+                key: rt::env_secret(VENDOR, settings, "SWIFT_TEMPAUTH_KEY")?,
             };
             Self::new(config, credentials)
         }

@@ -430,11 +430,14 @@ pub mod twitch {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `TWITCH_CLIENT_ID`, `TWITCH_CLIENT_SECRET`, `TWITCH_SCOPE`.
+        /// A client whose credentials and settings are read from `settings` under the names `TWITCH_CLIENT_ID`, `TWITCH_CLIENT_SECRET`, `TWITCH_SCOPE` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),
@@ -442,11 +445,11 @@ pub mod twitch {
             };
             let config = Config {
                 environment,
-                scope: rt::env_optional(VENDOR, "TWITCH_SCOPE")?,
+                scope: rt::env_optional(VENDOR, settings, "TWITCH_SCOPE")?,
             };
             let credentials = Credentials {
-                client_id: rt::env_secret(VENDOR, "TWITCH_CLIENT_ID")?,
-                client_secret: rt::env_secret(VENDOR, "TWITCH_CLIENT_SECRET")?,
+                client_id: rt::env_secret(VENDOR, settings, "TWITCH_CLIENT_ID")?,
+                client_secret: rt::env_secret(VENDOR, settings, "TWITCH_CLIENT_SECRET")?,
             };
             Self::new(config, credentials)
         }

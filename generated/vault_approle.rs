@@ -747,11 +747,14 @@ pub mod vault_approle {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `VAULT_APPROLE_ROLE_ID`, `VAULT_APPROLE_SECRET_ID`, `VAULT_APPROLE_MOUNT`, `VAULT_APPROLE_NAMESPACE`, `VAULT_APPROLE_INCREMENT`.
+        /// A client whose credentials and settings are read from `settings` under the names `VAULT_APPROLE_ROLE_ID`, `VAULT_APPROLE_SECRET_ID`, `VAULT_APPROLE_MOUNT`, `VAULT_APPROLE_NAMESPACE`, `VAULT_APPROLE_INCREMENT` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, Some(url)) => Environment::Server(url),
                 rt::Chosen::Custom(url) => Environment::Custom(url),
@@ -759,14 +762,18 @@ pub mod vault_approle {
             };
             let config = Config {
                 environment,
-                mount: rt::env_optional(VENDOR, "VAULT_APPROLE_MOUNT")?
+                mount: rt::env_optional(VENDOR, settings, "VAULT_APPROLE_MOUNT")?
                     .unwrap_or_else(|| "approle".to_owned()),
-                namespace: rt::env_optional(VENDOR, "VAULT_APPROLE_NAMESPACE")?,
-                increment: rt::env_optional(VENDOR, "VAULT_APPROLE_INCREMENT")?,
+                namespace: rt::env_optional(
+                    VENDOR,
+                    settings,
+                    "VAULT_APPROLE_NAMESPACE",
+                )?,
+                increment: rt::env_optional(VENDOR, settings, "VAULT_APPROLE_INCREMENT")?,
             };
             let credentials = Credentials {
-                role_id: rt::env_secret(VENDOR, "VAULT_APPROLE_ROLE_ID")?,
-                secret_id: rt::env_secret(VENDOR, "VAULT_APPROLE_SECRET_ID")?,
+                role_id: rt::env_secret(VENDOR, settings, "VAULT_APPROLE_ROLE_ID")?,
+                secret_id: rt::env_secret(VENDOR, settings, "VAULT_APPROLE_SECRET_ID")?,
             };
             Self::new(config, credentials)
         }

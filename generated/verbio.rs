@@ -339,11 +339,14 @@ pub mod verbio {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `VERBIO_CLIENT_ID`, `VERBIO_CLIENT_SECRET`.
+        /// A client whose credentials and settings are read from `settings` under the names `VERBIO_CLIENT_ID`, `VERBIO_CLIENT_SECRET` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),
@@ -351,8 +354,8 @@ pub mod verbio {
             };
             let config = Config { environment };
             let credentials = Credentials {
-                client_id: rt::env_secret(VENDOR, "VERBIO_CLIENT_ID")?,
-                client_secret: rt::env_secret(VENDOR, "VERBIO_CLIENT_SECRET")?,
+                client_id: rt::env_secret(VENDOR, settings, "VERBIO_CLIENT_ID")?,
+                client_secret: rt::env_secret(VENDOR, settings, "VERBIO_CLIENT_SECRET")?,
             };
             Self::new(config, credentials)
         }

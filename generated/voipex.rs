@@ -572,11 +572,14 @@ pub mod voipex {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `VOIPEX_USERNAME`, `VOIPEX_PASSWORD`.
+        /// A client whose credentials and settings are read from `settings` under the names `VOIPEX_USERNAME`, `VOIPEX_PASSWORD` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),
@@ -584,8 +587,8 @@ pub mod voipex {
             };
             let config = Config { environment };
             let credentials = Credentials {
-                username: rt::env_secret(VENDOR, "VOIPEX_USERNAME")?,
-                password: rt::env_secret(VENDOR, "VOIPEX_PASSWORD")?,
+                username: rt::env_secret(VENDOR, settings, "VOIPEX_USERNAME")?,
+                password: rt::env_secret(VENDOR, settings, "VOIPEX_PASSWORD")?,
             };
             Self::new(config, credentials)
         }

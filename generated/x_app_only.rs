@@ -428,11 +428,14 @@ pub mod x_app_only {
         fetch_token: rt::fetch_token_from_env::<Client>,
     };
     impl rt::FromEnv for Client {
-        /// A client whose credentials and settings come from the environment variables `X_APP_ONLY_API_KEY`, `X_APP_ONLY_API_KEY_SECRET`.
+        /// A client whose credentials and settings are read from `settings` under the names `X_APP_ONLY_API_KEY`, `X_APP_ONLY_API_KEY_SECRET` (the environment variables `from_env` reads).
         ///
         /// `selection` names an environment of the spec (the default if
         /// none), or gives another base URL.
-        fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+        fn from_settings(
+            selection: &rt::Selection,
+            settings: &dyn rt::Settings,
+        ) -> Result<Self, rt::Error> {
             let environment = match selection.resolve(&VENDOR_INFO)? {
                 rt::Chosen::Named(0, _) => Environment::Production,
                 rt::Chosen::Custom(url) => Environment::Custom(url),
@@ -440,8 +443,12 @@ pub mod x_app_only {
             };
             let config = Config { environment };
             let credentials = Credentials {
-                api_key: rt::env_secret(VENDOR, "X_APP_ONLY_API_KEY")?,
-                api_key_secret: rt::env_secret(VENDOR, "X_APP_ONLY_API_KEY_SECRET")?,
+                api_key: rt::env_secret(VENDOR, settings, "X_APP_ONLY_API_KEY")?,
+                api_key_secret: rt::env_secret(
+                    VENDOR,
+                    settings,
+                    "X_APP_ONLY_API_KEY_SECRET",
+                )?,
             };
             Self::new(config, credentials)
         }

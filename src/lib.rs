@@ -60,7 +60,9 @@ pub use layer::{AuthorizeLayer, AuthorizeService, BoxError};
 pub use manager::{CachedToken, TokenManager, TokenManagerBuilder};
 #[cfg(feature = "reqwest-middleware")]
 pub use middleware::Authorize;
-pub use registry::{EnvVar, EnvironmentInfo, FromEnv, Selection, TokenFuture, Vendor};
+pub use registry::{
+    EnvVar, EnvironmentInfo, FromEnv, ProcessEnv, Selection, Settings, TokenFuture, Vendor,
+};
 pub use reqwest::Url;
 pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
@@ -87,8 +89,8 @@ pub mod __private {
     };
     pub use crate::jwt::{Assertion, JwtAlgorithm, KeyRing, KeyRingSpec, self_issued};
     pub use crate::registry::{
-        Chosen, EnvVar, EnvironmentInfo, FromEnv, Selection, Vendor, env_optional, env_required,
-        env_secret, env_var, fetch_token_from_env,
+        Chosen, EnvVar, EnvironmentInfo, FromEnv, Selection, Settings, Vendor, env_optional,
+        env_required, env_secret, env_var, fetch_token_from_env,
     };
     pub use crate::token::{ExpirySource, ExpiryValue, FieldValue, Token, TokenParts, normalize};
     pub use crate::value::{

@@ -152,10 +152,51 @@ impl Selection {
     }
 }
 
-/// A client that can be built from environment variables, as every generated
+/// Where a client's credentials and settings are read from, by name
+/// (`VERBIO_CLIENT_ID`): the process environment ([`ProcessEnv`]), a map,
+/// or a test's mock vendor.
+pub trait Settings: Send + Sync {
+    /// The value stored under `name`, if any.
+    fn get(&self, name: &str) -> Option<String>;
+
+    /// What a name is called in errors, e.g. "environment variable".
+    fn kind(&self) -> &'static str {
+        "setting"
+    }
+}
+
+/// The process environment, as [`FromEnv::from_env`] reads it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProcessEnv;
+
+impl Settings for ProcessEnv {
+    fn get(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+
+    fn kind(&self) -> &'static str {
+        "environment variable"
+    }
+}
+
+impl<S: std::hash::BuildHasher + Send + Sync> Settings
+    for std::collections::HashMap<String, String, S>
+{
+    fn get(&self, name: &str) -> Option<String> {
+        std::collections::HashMap::get(self, name).cloned()
+    }
+}
+
+impl Settings for std::collections::BTreeMap<String, String> {
+    fn get(&self, name: &str) -> Option<String> {
+        std::collections::BTreeMap::get(self, name).cloned()
+    }
+}
+
+/// A client that can be built from named settings, as every generated
 /// client can: credentials and URL-template variables are read from
 /// `<MODULE>_<KEY>` (e.g. `VERBIO_CLIENT_ID`), listed in the vendor's
-/// [`Vendor::env_vars`].
+/// [`Vendor::env_vars`], in the environment or in any other [`Settings`].
 ///
 /// ```no_run
 /// use vendor_auth::{FromEnv, Selection, TokenClient, verbio};
@@ -167,8 +208,13 @@ impl Selection {
 /// ```
 pub trait FromEnv: TokenClient + Sized {
     /// The client for `selection` (an environment of the spec, its default,
-    /// or another base URL), with its settings from the environment.
-    fn from_env(selection: &Selection) -> Result<Self, Error>;
+    /// or another base URL), with its settings read from `settings`.
+    fn from_settings(selection: &Selection, settings: &dyn Settings) -> Result<Self, Error>;
+
+    /// The client for `selection`, with its settings from the environment.
+    fn from_env(selection: &Selection) -> Result<Self, Error> {
+        Self::from_settings(selection, &ProcessEnv)
+    }
 }
 
 /// Builds `C` from the environment and fetches a token: the one async
@@ -185,29 +231,40 @@ where
     })
 }
 
+fn missing(vendor: &'static str, settings: &dyn Settings, name: &str) -> Error {
+    Error::Config {
+        vendor,
+        message: format!("set the {} {name}", settings.kind()),
+    }
+}
+
 /// Reads a setting; the error names the variable, never a value.
 #[doc(hidden)]
-pub fn env_var(vendor: &'static str, name: &str) -> Result<String, Error> {
-    std::env::var(name).map_err(|_| Error::Config {
-        vendor,
-        message: format!("set the environment variable {name}"),
-    })
+pub fn env_var(vendor: &'static str, settings: &dyn Settings, name: &str) -> Result<String, Error> {
+    settings
+        .get(name)
+        .ok_or_else(|| missing(vendor, settings, name))
 }
 
 /// Reads a credential as a secret: from `NAME`, or else from the file that
 /// `NAME_FILE` names (a PEM key, a JSON key file, a mounted secret), read
 /// as it is.
 #[doc(hidden)]
-pub fn env_secret(vendor: &'static str, name: &str) -> Result<SecretString, Error> {
-    if let Ok(value) = std::env::var(name) {
+pub fn env_secret(
+    vendor: &'static str,
+    settings: &dyn Settings,
+    name: &str,
+) -> Result<SecretString, Error> {
+    if let Some(value) = settings.get(name) {
         return Ok(SecretString::from(value));
     }
     let file_variable = format!("{name}_FILE");
-    let Some(path) = std::env::var_os(&file_variable) else {
+    let Some(path) = settings.get(&file_variable) else {
         return Err(Error::Config {
             vendor,
             message: format!(
-                "set the environment variable {name} (or {file_variable} to a file that holds it)"
+                "set the {kind} {name} (or {file_variable} to a file that holds it)",
+                kind = settings.kind()
             ),
         });
     };
@@ -227,22 +284,24 @@ pub fn env_secret(vendor: &'static str, name: &str) -> Result<SecretString, Erro
 #[doc(hidden)]
 pub fn env_optional<T: std::str::FromStr>(
     vendor: &'static str,
+    settings: &dyn Settings,
     name: &str,
 ) -> Result<Option<T>, Error> {
-    match std::env::var(name) {
-        Err(_) => Ok(None),
-        Ok(text) => text.trim().parse().map(Some).map_err(|_| Error::Config {
+    match settings.get(name) {
+        None => Ok(None),
+        Some(text) => text.trim().parse().map(Some).map_err(|_| Error::Config {
             vendor,
-            message: format!("the environment variable {name} does not hold a valid value"),
+            message: format!("the {} {name} does not hold a valid value", settings.kind()),
         }),
     }
 }
 
 /// Reads a required setting of any type.
 #[doc(hidden)]
-pub fn env_required<T: std::str::FromStr>(vendor: &'static str, name: &str) -> Result<T, Error> {
-    env_optional(vendor, name)?.ok_or_else(|| Error::Config {
-        vendor,
-        message: format!("set the environment variable {name}"),
-    })
+pub fn env_required<T: std::str::FromStr>(
+    vendor: &'static str,
+    settings: &dyn Settings,
+    name: &str,
+) -> Result<T, Error> {
+    env_optional(vendor, settings, name)?.ok_or_else(|| missing(vendor, settings, name))
 }

@@ -186,6 +186,8 @@ const HOSTILE_NAMES: &[&str] = &[
     "default",
     "new",
     "from_env",
+    "from_settings",
+    "settings",
     "scope_fn",
     "x-",
     "-x",

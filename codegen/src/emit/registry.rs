@@ -79,19 +79,19 @@ fn from_env(vendor: &Vendor) -> TokenStream {
         let field = ident(&v.field);
         let name = env_var_name(vendor, &v.field);
         match (&v.presence, v.var_type) {
-            (Presence::Required, VariableType::String) => quote! { #field: rt::env_var(VENDOR, #name)? },
-            (Presence::Required, _) => quote! { #field: rt::env_required(VENDOR, #name)? },
-            (Presence::Optional, _) => quote! { #field: rt::env_optional(VENDOR, #name)? },
+            (Presence::Required, VariableType::String) => quote! { #field: rt::env_var(VENDOR, settings, #name)? },
+            (Presence::Required, _) => quote! { #field: rt::env_required(VENDOR, settings, #name)? },
+            (Presence::Optional, _) => quote! { #field: rt::env_optional(VENDOR, settings, #name)? },
             (Presence::Default(value), VariableType::String) if v.environment_defaults.is_empty() => {
-                quote! { #field: rt::env_optional(VENDOR, #name)?.unwrap_or_else(|| #value.to_owned()) }
+                quote! { #field: rt::env_optional(VENDOR, settings, #name)?.unwrap_or_else(|| #value.to_owned()) }
             }
             (Presence::Default(value), _) if v.environment_defaults.is_empty() => {
                 let value: TokenStream = value.parse().unwrap_or_default();
-                quote! { #field: rt::env_optional(VENDOR, #name)?.unwrap_or(#value) }
+                quote! { #field: rt::env_optional(VENDOR, settings, #name)?.unwrap_or(#value) }
             }
             (Presence::Default(value), _) => {
                 let value = super::default_value(vendor, v, value);
-                quote! { #field: rt::env_optional(VENDOR, #name)?.unwrap_or_else(|| #value) }
+                quote! { #field: rt::env_optional(VENDOR, settings, #name)?.unwrap_or_else(|| #value) }
             }
         }
     });
@@ -107,7 +107,7 @@ fn from_env(vendor: &Vendor) -> TokenStream {
     let credentials = vendor.credentials.iter().map(|c| {
         let field = ident(&c.field);
         let name = env_var_name(vendor, &c.field);
-        quote! { #field: rt::env_secret(VENDOR, #name)? }
+        quote! { #field: rt::env_secret(VENDOR, settings, #name)? }
     });
     let names: Vec<String> = vendor
         .credentials
@@ -117,7 +117,7 @@ fn from_env(vendor: &Vendor) -> TokenStream {
         .map(|field| format!("`{}`", env_var_name(vendor, field)))
         .collect();
     let summary = doc(&format!(
-        "A client whose credentials and settings come from the environment variables {}.",
+        "A client whose credentials and settings are read from `settings` under the names {} (the environment variables `from_env` reads).",
         names.join(", ")
     ));
     quote! {
@@ -126,7 +126,7 @@ fn from_env(vendor: &Vendor) -> TokenStream {
             ///
             /// `selection` names an environment of the spec (the default if
             /// none), or gives another base URL.
-            fn from_env(selection: &rt::Selection) -> Result<Self, rt::Error> {
+            fn from_settings(selection: &rt::Selection, settings: &dyn rt::Settings) -> Result<Self, rt::Error> {
                 let environment = match selection.resolve(&VENDOR_INFO)? {
                     #( #arms, )*
                     rt::Chosen::Custom(url) => Environment::Custom(url),
