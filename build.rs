@@ -15,6 +15,9 @@ fn main() {
         .filter(|path| path.extension().is_some_and(|e| e == "yaml"))
         .collect();
     specs.sort();
+    if std::env::var_os("CARGO_FEATURE_TESTING").is_some() {
+        bundle_specs(&specs);
+    }
     for path in specs {
         // A spec's file name is its module name (a test keeps them equal).
         let module = path
@@ -29,4 +32,26 @@ fn main() {
     config
         .compile()
         .unwrap_or_else(|error| vendor_auth_codegen::fail_build(&error));
+}
+
+/// Every spec's text, for the mock vendor (feature `testing`), which serves
+/// a vendor from its spec rather than from its generated code.
+fn bundle_specs(specs: &[PathBuf]) {
+    let dir = std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
+    let out = std::env::var("OUT_DIR").expect("OUT_DIR");
+    let mut table = String::from("&[\n");
+    for path in specs {
+        let module = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let file = PathBuf::from(&dir).join(path);
+        table.push_str(&format!(
+            "    ({module:?}, include_str!({:?})),\n",
+            file.display().to_string()
+        ));
+    }
+    table.push_str("]\n");
+    std::fs::write(PathBuf::from(out).join("bundled_specs.rs"), table)
+        .expect("OUT_DIR is writable");
 }

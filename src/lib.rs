@@ -46,6 +46,9 @@ mod middleware;
 mod registry;
 mod retry;
 mod store;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 mod token;
 mod value;
 mod wire;

@@ -475,7 +475,7 @@ pub fn format_now(format: NowFormat, at: OffsetDateTime) -> String {
 }
 
 /// `function` applied to `text`. The intermediate copies are wiped too.
-fn apply(function: Function, text: &str) -> Zeroizing<String> {
+pub(crate) fn apply(function: Function, text: &str) -> Zeroizing<String> {
     use base64::Engine as _;
     Zeroizing::new(match function {
         Function::Base64 => base64::engine::general_purpose::STANDARD.encode(text),

@@ -935,7 +935,7 @@ const RESERVED_MODULES: &[&str] = &[
 
 /// The environment variable `from_env` reads a credential or variable
 /// from; the same rule as the emitter's.
-pub(crate) fn env_var_name(module: &str, field: &str) -> String {
+pub fn env_var_name(module: &str, field: &str) -> String {
     format!("{module}_{field}").to_ascii_uppercase()
 }
 
