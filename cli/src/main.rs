@@ -2,7 +2,8 @@
 //!
 //! It checks and generates specs with the build's own diagnostics, prints
 //! the spec format's JSON Schema, gets a real token with credentials from
-//! environment variables, and serves a seed vendor's local stand-in.
+//! environment variables, and serves any vendor as a mock made from its spec
+//! (or a seed vendor's hand-written stand-in).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,13 +18,14 @@ Examples:
   vendor-auth check specs/acme.yaml        # one file, e.g. from a pre-commit hook
   vendor-auth generate                     # refresh ./generated from ./specs
   vendor-auth vendors                      # what `token` and `serve` know
-  vendor-auth serve verbio                 # a local Verbio on 127.0.0.1
+  vendor-auth serve verbio                 # a mock Verbio on 127.0.0.1, from its spec
+  vendor-auth serve --spec specs/acme.yaml # a mock of your own vendor
   VERBIO_CLIENT_ID=.. VERBIO_CLIENT_SECRET=.. vendor-auth token verbio
 
 Exit status: 0 on success, 1 when a spec or a vendor call fails, 2 on a usage error.";
 
 /// Check and generate vendor token-endpoint specs, get a real token, or
-/// serve a vendor's local stand-in.
+/// serve a vendor as a local mock.
 #[derive(Parser)]
 #[command(name = "vendor-auth", version, after_help = AFTER_HELP)]
 struct Cli {
@@ -80,15 +82,28 @@ enum Command {
         #[arg(long)]
         show_token: bool,
     },
-    /// Serve the local stand-in of a seed vendor on loopback until Ctrl-C:
-    /// the vendor's documented token endpoint, for trying an application
-    /// without an account.
+    /// Serve a vendor on loopback until Ctrl-C, as a mock made from its spec:
+    /// its token, refresh and revoke operations exactly as declared, every
+    /// request checked against the spec (a 400 names what differs), and
+    /// API calls checked for the declared authorization. Prints the
+    /// credentials and settings it accepts.
     Serve {
-        /// The vendor's module name, e.g. `verbio`.
-        vendor: String,
+        /// A bundled vendor's module name, e.g. `verbio`.
+        #[arg(required_unless_present = "spec", conflicts_with = "spec")]
+        vendor: Option<String>,
+        /// Serve the spec in this file instead (your own vendor).
+        #[arg(long, value_name = "FILE")]
+        spec: Option<PathBuf>,
         /// Port on 127.0.0.1; a free one if omitted.
         #[arg(long, default_value_t = 0)]
         port: u16,
+        /// Lifetime of the tokens it issues, in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+        lifetime: u64,
+        /// Serve a seed vendor's hand-written stand-in (written from the
+        /// vendor's documents, not from its spec) instead of the mock.
+        #[arg(long, conflicts_with = "spec")]
+        stand_in: bool,
     },
 }
 
@@ -117,9 +132,20 @@ fn main() -> ExitCode {
                 show_token,
             ))
         }),
-        Command::Serve { vendor, port } => {
-            runtime().and_then(|rt| rt.block_on(serve(&vendor, port)))
-        }
+        Command::Serve {
+            vendor,
+            spec,
+            port,
+            lifetime,
+            stand_in,
+        } => runtime().and_then(|rt| {
+            rt.block_on(async {
+                match (vendor, spec) {
+                    (Some(vendor), _) if stand_in => serve_stand_in(&vendor, port).await,
+                    (vendor, spec) => serve_mock(vendor.as_deref(), spec, port, lifetime).await,
+                }
+            })
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -341,11 +367,74 @@ async fn token(module: &str, selection: Selection, show_token: bool) -> Result<(
     Ok(())
 }
 
-async fn serve(module: &str, port: u16) -> Result<(), String> {
+fn listen(port: u16) -> Result<std::net::TcpListener, String> {
+    std::net::TcpListener::bind(("127.0.0.1", port))
+        .map_err(|e| format!("error: cannot listen on 127.0.0.1:{port}: {e}; pick another --port"))
+}
+
+async fn serve_mock(
+    module: Option<&str>,
+    spec: Option<PathBuf>,
+    port: u16,
+    lifetime: u64,
+) -> Result<(), String> {
+    use vendor_auth::testing::MockVendor;
+    let builder = match (module, spec) {
+        (_, Some(path)) => MockVendor::from_spec_file(path),
+        (Some(module), None) => {
+            find_vendor(module)?;
+            MockVendor::builder(module)
+        }
+        (None, None) => return Err("error: name a vendor or give --spec FILE".into()),
+    };
+    let vendor = builder
+        .lifetime(std::time::Duration::from_secs(lifetime))
+        .listener(listen(port)?)
+        .start()
+        .await
+        .map_err(|e| format!("error: {e}"))?;
+    println!("{} mock listening on {}", vendor.name(), vendor.uri());
+    println!("it accepts these credentials and settings (made up for the mock):");
+    for (name, value) in vendor.settings() {
+        println!("  export {name}={}", shell_quote(&value));
+    }
+    if let Some(module) = module {
+        println!("then: vendor-auth token {module} --url {}", vendor.uri());
+    }
+    println!("requests that differ from the spec are answered 400 and listed here.");
+    println!("Ctrl-C stops it.");
+    let mut reported = 0;
+    loop {
+        tokio::select! {
+            stop = tokio::signal::ctrl_c() => {
+                return stop.map_err(|e| format!("error: cannot wait for Ctrl-C: {e}"));
+            }
+            () = tokio::time::sleep(std::time::Duration::from_millis(200)) => {
+                for record in vendor.journal().into_iter().skip(reported) {
+                    reported += 1;
+                    let problem = record.problem.map(|p| format!(": {p}")).unwrap_or_default();
+                    println!("{:?} {} {} -> {}{problem}", record.exchange, record.method, record.path, record.status);
+                }
+            }
+        }
+    }
+}
+
+/// `value` as one shell word (keys span lines, JSON has quotes).
+fn shell_quote(value: &str) -> String {
+    if value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_.:/@".contains(c))
+    {
+        value.to_owned()
+    } else {
+        format!("'{}'", value.replace('\'', "'\\''"))
+    }
+}
+
+async fn serve_stand_in(module: &str, port: u16) -> Result<(), String> {
     let vendor = find_vendor(module)?;
-    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
-        format!("error: cannot listen on 127.0.0.1:{port}: {e}; pick another --port")
-    })?;
+    let listener = listen(port)?;
     let server = vendor_auth_stand_ins::start_named(module, Some(listener))
         .await
         .ok_or_else(|| {

@@ -309,3 +309,68 @@ fn a_self_issued_token_from_a_key_file_needs_no_network() {
         "{stderr}"
     );
 }
+
+/// `serve` runs a vendor's mock from its spec; `token --url` with the
+/// settings it prints gets a token from it, and the mock logs the exchange.
+#[test]
+fn serve_mocks_any_vendor_and_token_uses_it() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("vendor-auth"))
+        .current_dir(root())
+        .args(["serve", "google_service_account", "--lifetime", "120"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut settings = Vec::new();
+    let mut url = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(export) = line.trim().strip_prefix("export ") {
+            let (name, value) = export.split_once('=').unwrap();
+            // Shell quoting of the JSON key file: '...' with '\'' inside.
+            let value = value
+                .strip_prefix('\'')
+                .and_then(|v| v.strip_suffix('\''))
+                .map_or(value.to_owned(), |v| v.replace("'\\''", "'"));
+            settings.push((name.to_owned(), value));
+        }
+        if let Some(rest) =
+            line.strip_prefix("then: vendor-auth token google_service_account --url ")
+        {
+            url = Some(rest.to_owned());
+        }
+        if line.starts_with("Ctrl-C") {
+            break;
+        }
+    }
+    let url = url.expect("serve prints the URL to use");
+    assert!(
+        settings
+            .iter()
+            .any(|(n, _)| n == "GOOGLE_SERVICE_ACCOUNT_SERVICE_ACCOUNT")
+    );
+    let mut token = vendor_auth();
+    token.args(["token", "google_service_account", "--url", &url]);
+    for (name, value) in &settings {
+        token.env(name, value);
+    }
+    let (ok, stdout, stderr) = run(token.env_remove("GOOGLE_SERVICE_ACCOUNT_SUBJECT"));
+    let log = lines.next().map(Result::unwrap).unwrap_or_default();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(ok, "{stdout}{stderr}");
+    assert!(stdout.contains("access token:  [REDACTED]"), "{stdout}");
+    assert!(log.starts_with("Token POST /token -> 200"), "{log}");
+}
+
+#[test]
+fn serve_reports_a_broken_spec_with_its_position() {
+    let dir = std::env::temp_dir().join(format!("vendor-auth-serve-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("broken.yaml");
+    std::fs::write(&spec, "name: Broken\nmodule: broken\nenvironments: 7\n").unwrap();
+    let (ok, _, stderr) = run(vendor_auth().args(["serve", "--spec"]).arg(&spec));
+    assert!(!ok);
+    assert!(stderr.contains("broken.yaml:3:"), "{stderr}");
+}
