@@ -75,70 +75,15 @@ fn every_vendor_is_listed() {
 
 /// Token, an authorized API call, refresh and revoke where the spec has
 /// them; the mock must have seen nothing that differs from the spec.
-async fn exercise<C: FromEnv + TokenClient + 'static>(module: &str) -> Result<(), String> {
-    let vendor = MockVendor::start(module)
-        .await
-        .map_err(|e| format!("mock: {e}"))?;
-    let client: C = vendor.client().map_err(|e| format!("client: {e}"))?;
-    let http = reqwest::Client::new();
-    let api = |token: &vendor_auth::Token, client: &C| {
-        client
-            .authorization()
-            .apply(http.get(vendor.url("/mock/api")), token)
-            .map_err(|e| format!("authorize: {e}"))
-    };
-    let token = client
-        .fetch_token()
-        .await
-        .map_err(|e| format!("token: {e}"))?;
-    let status = api(&token, &client)?
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .status();
-    if status != 200 {
-        return Err(format!(
-            "API call with a new token: {status}, {:?}",
-            vendor.journal().last()
-        ));
-    }
-    let mut current = token;
-    if client.supports_refresh() && client.can_refresh(&current, tokio::time::Instant::now()) {
-        let renewed = client
-            .refresh_token(&current)
-            .await
-            .map_err(|e| format!("refresh: {e}"))?;
-        let status = api(&renewed, &client)?
-            .send()
-            .await
-            .map_err(|e| e.to_string())?
-            .status();
-        if status != 200 {
-            return Err(format!("API call with a refreshed token: {status}"));
-        }
-        current = renewed;
-    }
-    if client.supports_revoke() {
-        client
-            .revoke_token(&current)
-            .await
-            .map_err(|e| format!("revoke: {e}"))?;
-        let status = api(&current, &client)?
-            .send()
-            .await
-            .map_err(|e| e.to_string())?
-            .status();
-        if status != 401 {
-            return Err(format!("API call with a revoked token: {status}, not 401"));
-        }
-    }
-    let problems = vendor.problems();
-    if !problems.is_empty() {
-        return Err(problems.join("; "));
-    }
+async fn exercise<C: FromEnv + 'static>(module: &str) -> Result<(), String> {
+    let vendor = MockVendor::start(module).await.map_err(|e| e.to_string())?;
+    let done = vendor.exercise::<C>().await.map_err(|e| e.to_string())?;
     let exchanges = vendor.received(Exchange::Token) + vendor.received(Exchange::Refresh);
-    let static_token = !client.supports_refresh() && vendor.received(Exchange::Token) == 0;
-    if exchanges == 0 && !static_token {
+    if !done.fetched
+        || (exchanges == 0
+            && C::from_settings(&vendor.selection(), &vendor.settings())
+                .is_ok_and(|c| c.supports_refresh()))
+    {
         return Err("no token exchange reached the mock".into());
     }
     Ok(())
@@ -297,4 +242,48 @@ async fn faults_are_answered_on_demand() {
     let statuses: Vec<u16> = vendor.journal().iter().map(|r| r.status).collect();
     assert_eq!(statuses, [503, 429, 200, 200]);
     vendor.assert_no_problems();
+}
+
+/// JSON bodies are compared member by member, and headers by name.
+#[tokio::test]
+async fn json_members_and_headers_are_checked_by_name() {
+    let vendor = MockVendor::start("revoiceit").await.unwrap();
+    let response = reqwest::Client::new()
+        .post(vendor.url("/auth/token"))
+        .header("content-type", "application/json")
+        .body(r#"{"clientId": "mock-client_id", "extra": 1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let problems = vendor.problems();
+    assert!(
+        problems[0].contains("`body.clientSecret` is missing"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[0].contains("`body.extra` is not in the spec"),
+        "{problems:?}"
+    );
+    assert!(!problems[0].contains("clientId"), "{problems:?}");
+
+    let vendor = MockVendor::start("aws_cognito").await.unwrap();
+    let client: vendor_auth::aws_cognito::Client = vendor.client().unwrap();
+    client.fetch_token().await.unwrap();
+    // The same body with another operation's target is that operation's.
+    let response = reqwest::Client::new()
+        .post(vendor.url("/"))
+        .header("content-type", "application/x-amz-json-1.1")
+        .header("x-amz-target", "AWSCognitoIdentityProviderService.Nope")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let problems = vendor.problems();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains("header `X-Amz-Target` is not"),
+        "{problems:?}"
+    );
 }

@@ -81,6 +81,9 @@ pub enum MockError {
     /// A key could not be generated.
     #[error("{0}")]
     Key(String),
+    /// [`MockVendor::exercise`] failed: the step, and why.
+    #[error("{0}")]
+    Exercise(String),
 }
 
 /// Which kind of request a fault applies to, or a record describes.
@@ -122,6 +125,19 @@ pub enum Fault {
     /// For a refresh: the presented refresh token is revoked and the
     /// refresh answered `400 invalid_grant`.
     RejectedRefreshToken,
+}
+
+/// What [`MockVendor::exercise`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Exercised {
+    /// A token was obtained (for a static or self-issued token, without a
+    /// request) and an API call authorized with it.
+    pub fetched: bool,
+    /// It was refreshed, and the new token authorized a call.
+    pub refreshed: bool,
+    /// It was revoked, and the mock then refused it.
+    pub revoked: bool,
 }
 
 /// One request the mock answered.
@@ -343,6 +359,77 @@ impl MockVendor {
     /// settings and pointed at it.
     pub fn client<C: FromEnv>(&self) -> Result<C, crate::Error> {
         C::from_settings(&self.selection(), self.core.values.settings())
+    }
+
+    /// Runs the generated client `C` through every operation its spec
+    /// declares, against this mock: a token, an API call authorized with
+    /// it, a refresh and a call with the new token, a revoke and a call
+    /// the mock must refuse. Fails on the first step that goes wrong, or if
+    /// any request differed from the spec. One line proves a spec and its
+    /// generated client agree:
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use vendor_auth::testing::MockVendor;
+    /// let done = MockVendor::start("dropbox").await?.exercise::<vendor_auth::dropbox::Client>().await?;
+    /// assert!(done.refreshed && done.revoked);
+    /// # Ok(()) }
+    /// ```
+    pub async fn exercise<C: FromEnv + 'static>(&self) -> Result<Exercised, MockError> {
+        let fail = |what: &str, why: String| {
+            MockError::Exercise(format!("{}: {what}: {why}", self.name()))
+        };
+        let client: C = self.client().map_err(|e| fail("client", e.to_string()))?;
+        let http = reqwest::Client::new();
+        let api = |token: &crate::Token| {
+            let request = client
+                .authorization()
+                .apply(http.get(self.url("/mock/api")), token)
+                .map_err(|e| fail("authorize", e.to_string()));
+            async move {
+                let response = request?
+                    .send()
+                    .await
+                    .map_err(|e| fail("API call", e.to_string()))?;
+                Ok::<u16, MockError>(response.status().as_u16())
+            }
+        };
+        let expect = |what: &str, status: u16, wanted: u16| {
+            if status == wanted {
+                Ok(())
+            } else {
+                Err(fail(what, format!("answered {status}, not {wanted}")))
+            }
+        };
+        let mut done = Exercised::default();
+        let mut token = client
+            .fetch_token()
+            .await
+            .map_err(|e| fail("token", e.to_string()))?;
+        done.fetched = true;
+        expect("API call with the new token", api(&token).await?, 200)?;
+        if client.supports_refresh() && client.can_refresh(&token, tokio::time::Instant::now()) {
+            token = client
+                .refresh_token(&token)
+                .await
+                .map_err(|e| fail("refresh", e.to_string()))?;
+            done.refreshed = true;
+            expect("API call with the refreshed token", api(&token).await?, 200)?;
+        }
+        if client.supports_revoke() {
+            client
+                .revoke_token(&token)
+                .await
+                .map_err(|e| fail("revoke", e.to_string()))?;
+            done.revoked = true;
+            expect("API call with the revoked token", api(&token).await?, 401)?;
+        }
+        let problems = self.problems();
+        if !problems.is_empty() {
+            return Err(fail("requests differ from the spec", problems.join("; ")));
+        }
+        Ok(done)
     }
 
     /// Answers the next request of kind `exchange` with `fault`. Faults are

@@ -28,6 +28,9 @@ pub(crate) enum Piece {
     Hole(Hole),
 }
 
+/// The longest value matched against a pattern with holes.
+const MAX_VALUE: usize = 64 * 1024;
+
 /// What a template must produce; `None` where it is absent (it reads an
 /// optional setting that is unset, so its place is omitted).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -57,6 +60,11 @@ impl Pattern {
     /// Whether `text` matches; the holes' values are appended to `holes`
     /// (nothing is appended when it does not match).
     pub fn matches(&self, text: &str, holes: &mut Vec<(Hole, String)>) -> bool {
+        // Matching holes backtracks; a value this long is no credential or
+        // token, and must not stall the mock.
+        if text.len() > MAX_VALUE && self.literal().is_none() {
+            return false;
+        }
         let before = holes.len();
         let ok = match_pieces(&self.0, text, holes);
         if !ok {
