@@ -462,32 +462,8 @@ impl Core {
         let mut holes = Vec::new();
         let mut problems = Vec::new();
         let query = query_pairs(request);
-        for (name, template) in &authorization.headers {
-            let actual = request
-                .headers
-                .get(name.as_str())
-                .and_then(|v| v.to_str().ok());
-            self.expect(
-                template,
-                actual,
-                &format!("header `{name}`"),
-                &mut holes,
-                &mut problems,
-            );
-        }
-        for (name, template) in &authorization.query {
-            let actual = query
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, v)| v.as_str());
-            self.expect(
-                template,
-                actual,
-                &format!("query parameter `{name}`"),
-                &mut holes,
-                &mut problems,
-            );
-        }
+        self.expect_headers(&authorization.headers, request, &mut holes, &mut problems);
+        self.expect_query(&authorization.query, &query, &mut holes, &mut problems);
         let cookies = cookies(request);
         for (name, template) in &authorization.cookies {
             let actual = cookies
@@ -563,18 +539,37 @@ impl Core {
         }
     }
 
-    /// Every check of the request section; the holes' values on success.
-    fn check_request(
+    fn expect_headers(
         &self,
-        spec: &m::Request,
+        declared: &[(String, m::Template)],
         request: &Request,
-        what: &str,
-    ) -> Result<Vec<(Hole, String)>, Refusal> {
-        let mut holes = Vec::new();
-        let mut problems = Vec::new();
-        let query = query_pairs(request);
-        for (name, template) in &spec.query {
-            let found: Vec<&str> = query
+        holes: &mut Vec<(Hole, String)>,
+        problems: &mut Vec<String>,
+    ) {
+        for (name, template) in declared {
+            let actual = request
+                .headers
+                .get(name.as_str())
+                .and_then(|v| v.to_str().ok());
+            self.expect(
+                template,
+                actual,
+                &format!("header `{name}`"),
+                holes,
+                problems,
+            );
+        }
+    }
+
+    fn expect_query(
+        &self,
+        declared: &[(String, m::Template)],
+        sent: &[(String, String)],
+        holes: &mut Vec<(Hole, String)>,
+        problems: &mut Vec<String>,
+    ) {
+        for (name, template) in declared {
+            let found: Vec<&str> = sent
                 .iter()
                 .filter(|(n, _)| n == name)
                 .map(|(_, v)| v.as_str())
@@ -585,32 +580,28 @@ impl Core {
                     found.len()
                 ));
             }
-            self.expect(
-                template,
-                found.first().copied(),
-                &format!("query parameter `{name}`"),
-                &mut holes,
-                &mut problems,
-            );
+            let place = format!("query parameter `{name}`");
+            self.expect(template, found.first().copied(), &place, holes, problems);
         }
+    }
+
+    /// Every check of the request section; the holes' values on success.
+    fn check_request(
+        &self,
+        spec: &m::Request,
+        request: &Request,
+        what: &str,
+    ) -> Result<Vec<(Hole, String)>, Refusal> {
+        let mut holes = Vec::new();
+        let mut problems = Vec::new();
+        let query = query_pairs(request);
+        self.expect_query(&spec.query, &query, &mut holes, &mut problems);
         for (name, _) in &query {
             if !spec.query.iter().any(|(n, _)| n == name) {
                 problems.push(format!("query parameter `{name}` is not in the spec"));
             }
         }
-        for (name, template) in &spec.headers {
-            let actual = request
-                .headers
-                .get(name.as_str())
-                .and_then(|v| v.to_str().ok());
-            self.expect(
-                template,
-                actual,
-                &format!("header `{name}`"),
-                &mut holes,
-                &mut problems,
-            );
-        }
+        self.expect_headers(&spec.headers, request, &mut holes, &mut problems);
         if let Some(basic) = &spec.basic_auth {
             self.check_basic(basic, request, &mut problems);
         }

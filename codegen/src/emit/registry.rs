@@ -89,9 +89,15 @@ fn from_env(vendor: &Vendor) -> TokenStream {
                 let value: TokenStream = value.parse().unwrap_or_default();
                 quote! { #field: rt::env_optional(VENDOR, settings, #name)?.unwrap_or(#value) }
             }
-            (Presence::Default(value), _) => {
+            // A string default allocates, so only when it is needed; a
+            // number or boolean is a constant (clippy's lazy-evaluation lint).
+            (Presence::Default(value), VariableType::String) => {
                 let value = super::default_value(vendor, v, value);
                 quote! { #field: rt::env_optional(VENDOR, settings, #name)?.unwrap_or_else(|| #value) }
+            }
+            (Presence::Default(value), _) => {
+                let value = super::default_value(vendor, v, value);
+                quote! { #field: rt::env_optional(VENDOR, settings, #name)?.unwrap_or(#value) }
             }
         }
     });
