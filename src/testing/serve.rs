@@ -1088,7 +1088,24 @@ impl Writer {
     fn finish(self, format: BodyFormat, status: u16) -> ResponseTemplate {
         let mut response = ResponseTemplate::new(status);
         for (name, value) in &self.headers {
-            response = response.append_header(name.as_str(), value.as_str());
+            // wiremock panics on a name or value it cannot send: a field
+            // named with characters a header cannot hold is sent as `-`.
+            let text: String = value
+                .chars()
+                .map(|c| {
+                    if c == ' ' || c.is_ascii_graphic() {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
+            if let (Ok(name), Ok(value)) = (
+                reqwest::header::HeaderName::try_from(name.as_str()),
+                reqwest::header::HeaderValue::try_from(text),
+            ) {
+                response = response.append_header(name, value);
+            }
         }
         match format {
             BodyFormat::Json => {
