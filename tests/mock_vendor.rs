@@ -287,3 +287,62 @@ async fn json_members_and_headers_are_checked_by_name() {
         "{problems:?}"
     );
 }
+
+/// Faults and the journal over HTTP, for tests in other languages against
+/// `vendor-auth serve`; faults parse from the spellings the CLI takes.
+#[tokio::test]
+async fn faults_and_the_journal_over_http() {
+    assert_eq!("503".parse::<Fault>(), Ok(Fault::Status(503)));
+    assert_eq!("401".parse::<Fault>(), Ok(Fault::Unauthorized));
+    assert_eq!(
+        "slow:250".parse::<Fault>(),
+        Ok(Fault::Slow(Duration::from_millis(250)))
+    );
+    assert!(
+        "teapot"
+            .parse::<Fault>()
+            .unwrap_err()
+            .contains("not a fault")
+    );
+    assert!("42".parse::<Fault>().is_err());
+    assert_eq!("api".parse::<Exchange>(), Ok(Exchange::Api));
+
+    let vendor = MockVendor::start("spotify").await.unwrap();
+    let http = reqwest::Client::new();
+    let command = |query: &str| {
+        http.post(vendor.url(&format!("/__mock/fail?{query}")))
+            .send()
+    };
+    assert_eq!(
+        command("exchange=token&fault=429:3")
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let refused = command("exchange=token&fault=teapot").await.unwrap();
+    assert_eq!(refused.status(), 400);
+    let client: vendor_auth::spotify::Client = vendor.client().unwrap();
+    let error = client.fetch_token().await.unwrap_err();
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(3)), "{error}");
+    client.fetch_token().await.unwrap();
+    let journal = http
+        .get(vendor.url("/__mock/journal"))
+        .send()
+        .await
+        .unwrap();
+    let journal: serde_json::Value =
+        serde_json::from_slice(&journal.bytes().await.unwrap()).unwrap();
+    let statuses: Vec<(&str, u64)> = journal
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["exchange"].as_str().unwrap(),
+                r["status"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(statuses, [("token", 429), ("token", 200)]);
+}

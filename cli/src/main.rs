@@ -104,6 +104,13 @@ enum Command {
         /// vendor's documents, not from its spec) instead of the mock.
         #[arg(long, conflicts_with = "spec")]
         stand_in: bool,
+        /// Answer the first request of an exchange (token, refresh, revoke,
+        /// step, api, any) with a fault: a status (503), 429:SECONDS,
+        /// slow:MILLISECONDS, invalid-json, unauthorized or
+        /// rejected-refresh-token. Repeatable; more can be queued while it
+        /// runs with `POST /__mock/fail?exchange=..&fault=..`.
+        #[arg(long, value_name = "EXCHANGE=FAULT")]
+        fail: Vec<String>,
     },
 }
 
@@ -138,11 +145,14 @@ fn main() -> ExitCode {
             port,
             lifetime,
             stand_in,
+            fail,
         } => runtime().and_then(|rt| {
             rt.block_on(async {
                 match (vendor, spec) {
                     (Some(vendor), _) if stand_in => serve_stand_in(&vendor, port).await,
-                    (vendor, spec) => serve_mock(vendor.as_deref(), spec, port, lifetime).await,
+                    (vendor, spec) => {
+                        serve_mock(vendor.as_deref(), spec, port, lifetime, &fail).await
+                    }
                 }
             })
         }),
@@ -377,8 +387,24 @@ async fn serve_mock(
     spec: Option<PathBuf>,
     port: u16,
     lifetime: u64,
+    faults: &[String],
 ) -> Result<(), String> {
-    use vendor_auth::testing::MockVendor;
+    use vendor_auth::testing::{Exchange, Fault, MockVendor};
+    let faults = faults
+        .iter()
+        .map(|text| {
+            let (exchange, fault) = text.split_once('=').ok_or_else(|| {
+                format!("error: --fail {text}: write EXCHANGE=FAULT, e.g. token=503")
+            })?;
+            let exchange: Exchange = exchange
+                .parse()
+                .map_err(|e| format!("error: --fail {text}: {e}"))?;
+            let fault: Fault = fault
+                .parse()
+                .map_err(|e| format!("error: --fail {text}: {e}"))?;
+            Ok((exchange, fault))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
     let builder = match (module, spec) {
         (_, Some(path)) => MockVendor::from_spec_file(path),
         (Some(module), None) => {
@@ -393,6 +419,9 @@ async fn serve_mock(
         .start()
         .await
         .map_err(|e| format!("error: {e}"))?;
+    for (exchange, fault) in faults {
+        vendor.fail_next(exchange, fault);
+    }
     println!("{} mock listening on {}", vendor.name(), vendor.uri());
     println!("it accepts these credentials and settings (made up for the mock):");
     for (name, value) in vendor.settings() {
@@ -402,6 +431,11 @@ async fn serve_mock(
         println!("then: vendor-auth token {module} --url {}", vendor.uri());
     }
     println!("requests that differ from the spec are answered 400 and listed here.");
+    println!(
+        "faults: curl -X POST '{}/__mock/fail?exchange=token&fault=503'; what it answered: {}/__mock/journal",
+        vendor.uri(),
+        vendor.uri()
+    );
     println!("Ctrl-C stops it.");
     let mut reported = 0;
     loop {

@@ -317,7 +317,14 @@ fn serve_mocks_any_vendor_and_token_uses_it() {
     use std::io::{BufRead, BufReader};
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("vendor-auth"))
         .current_dir(root())
-        .args(["serve", "google_service_account", "--lifetime", "120"])
+        .args([
+            "serve",
+            "google_service_account",
+            "--lifetime",
+            "120",
+            "--fail",
+            "token=503",
+        ])
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -355,13 +362,18 @@ fn serve_mocks_any_vendor_and_token_uses_it() {
     for (name, value) in &settings {
         token.env(name, value);
     }
-    let (ok, stdout, stderr) = run(token.env_remove("GOOGLE_SERVICE_ACCOUNT_SUBJECT"));
-    let log = lines.next().map(Result::unwrap).unwrap_or_default();
+    token.env_remove("GOOGLE_SERVICE_ACCOUNT_SUBJECT");
+    // The queued fault answers the first token request.
+    let (failed, _, refused) = run(&mut token);
+    let (ok, stdout, stderr) = run(&mut token);
+    let log: Vec<String> = lines.by_ref().take(2).map(Result::unwrap).collect();
     child.kill().unwrap();
     child.wait().unwrap();
+    assert!(!failed && refused.contains("503"), "{refused}");
     assert!(ok, "{stdout}{stderr}");
     assert!(stdout.contains("access token:  [REDACTED]"), "{stdout}");
-    assert!(log.starts_with("Token POST /token -> 200"), "{log}");
+    assert!(log[0].starts_with("Token POST /token -> 503"), "{log:?}");
+    assert!(log[1].starts_with("Token POST /token -> 200"), "{log:?}");
 }
 
 #[test]
@@ -373,4 +385,7 @@ fn serve_reports_a_broken_spec_with_its_position() {
     let (ok, _, stderr) = run(vendor_auth().args(["serve", "--spec"]).arg(&spec));
     assert!(!ok);
     assert!(stderr.contains("broken.yaml:3:"), "{stderr}");
+    let (ok, _, stderr) = run(vendor_auth().args(["serve", "verbio", "--fail", "token=teapot"]));
+    assert!(!ok);
+    assert!(stderr.contains("`teapot` is not a fault"), "{stderr}");
 }

@@ -15,7 +15,10 @@
 //! when the spec's refresh response carries one, and a rotated or revoked
 //! one is refused as `invalid_grant`. API calls must carry a live token as
 //! the spec's `authorization` section says, or get a 401. Faults are queued
-//! with [`MockVendor::fail_next`].
+//! with [`MockVendor::fail_next`], or by any HTTP client (a test in
+//! another language, against `vendor-auth serve`) with
+//! `POST /__mock/fail?exchange=token&fault=503&times=2`; `GET
+//! /__mock/journal` returns what it answered, as JSON.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -138,6 +141,59 @@ pub struct Exercised {
     pub refreshed: bool,
     /// It was revoked, and the mock then refused it.
     pub revoked: bool,
+}
+
+impl std::str::FromStr for Exchange {
+    type Err = String;
+
+    /// `token`, `refresh`, `revoke`, `step`, `api` or `any`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(match text {
+            "token" => Exchange::Token,
+            "refresh" => Exchange::Refresh,
+            "revoke" => Exchange::Revoke,
+            "step" => Exchange::Step,
+            "api" => Exchange::Api,
+            "any" => Exchange::Any,
+            _ => {
+                return Err(format!(
+                    "`{text}` is not an exchange; use token, refresh, revoke, step, api or any"
+                ));
+            }
+        })
+    }
+}
+
+impl std::str::FromStr for Fault {
+    type Err = String;
+
+    /// A status (`503`, `401` is [`Fault::Unauthorized`]), `429:SECONDS`,
+    /// `slow:MILLISECONDS`, `invalid-json`, `unauthorized` or
+    /// `rejected-refresh-token`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let wrong = || {
+            format!(
+                "`{text}` is not a fault; use a status (503), 429:SECONDS, slow:MILLISECONDS, invalid-json, unauthorized or rejected-refresh-token"
+            )
+        };
+        let (name, argument) = text.split_once(':').unwrap_or((text, ""));
+        let number = || argument.parse::<u64>().map_err(|_| wrong());
+        Ok(match name {
+            "invalid-json" => Fault::InvalidJson,
+            "unauthorized" | "401" => Fault::Unauthorized,
+            "rejected-refresh-token" => Fault::RejectedRefreshToken,
+            "slow" => Fault::Slow(Duration::from_millis(number()?)),
+            "429" => Fault::RateLimited {
+                retry_after: Duration::from_secs(if argument.is_empty() { 1 } else { number()? }),
+            },
+            status => match status.parse::<u16>() {
+                Ok(status) if (100..=599).contains(&status) && argument.is_empty() => {
+                    Fault::Status(status)
+                }
+                _ => return Err(wrong()),
+            },
+        })
+    }
 }
 
 /// One request the mock answered.

@@ -24,6 +24,10 @@ const CLOCK_SKEW: i64 = 300;
 /// How long the refresh tokens the mock issues last, where a response says.
 const REFRESH_LIFETIME: u64 = 30 * 24 * 3600;
 
+/// Where the mock takes commands over HTTP (faults, the journal); never a
+/// vendor's path.
+const CONTROL: &str = "/__mock/";
+
 pub(crate) struct Core {
     pub vendor: m::Vendor,
     pub values: Values,
@@ -128,6 +132,9 @@ impl Core {
     }
 
     pub fn respond(&self, request: &Request) -> ResponseTemplate {
+        if let Some(command) = request.url.path().strip_prefix(CONTROL) {
+            return self.control(command, request);
+        }
         let (route, checked) = self.select(request);
         let exchange = route.exchange();
         let fault = {
@@ -153,6 +160,60 @@ impl Core {
             problem,
         });
         response
+    }
+
+    /// `POST fail?exchange=..&fault=..&times=..` and `GET journal`.
+    fn control(&self, command: &str, request: &Request) -> ResponseTemplate {
+        let query: HashMap<String, String> = request.url.query_pairs().into_owned().collect();
+        let refuse = |message: String| {
+            ResponseTemplate::new(400).set_body_json(serde_json::json!({ "error": message }))
+        };
+        match (request.method.as_str(), command) {
+            ("POST", "fail") => {
+                let exchange = query.get("exchange").map_or("any", String::as_str);
+                let parsed = exchange.parse::<Exchange>().and_then(|exchange| {
+                    let fault = query
+                        .get("fault")
+                        .ok_or("give the fault, e.g. fault=503")?
+                        .parse::<Fault>()?;
+                    let times = query.get("times").map_or(Ok(1), |t| {
+                        t.parse::<usize>()
+                            .map_err(|_| format!("`{t}` is not a count"))
+                    })?;
+                    Ok((exchange, fault, times))
+                });
+                match parsed {
+                    Ok((exchange, fault, times)) => {
+                        let mut state = self.state();
+                        state
+                            .faults
+                            .extend(std::iter::repeat_n((exchange, fault), times.min(1000)));
+                        ResponseTemplate::new(204)
+                    }
+                    Err(message) => refuse(message),
+                }
+            }
+            ("GET", "journal") => {
+                let records: Vec<Value> = self
+                    .state()
+                    .journal
+                    .iter()
+                    .map(|r| {
+                        serde_json::json!({
+                            "exchange": format!("{:?}", r.exchange).to_ascii_lowercase(),
+                            "method": r.method,
+                            "path": r.path,
+                            "status": r.status,
+                            "problem": r.problem,
+                        })
+                    })
+                    .collect();
+                ResponseTemplate::new(200).set_body_json(records)
+            }
+            _ => refuse(format!(
+                "the mock's commands are POST {CONTROL}fail and GET {CONTROL}journal"
+            )),
+        }
     }
 
     /// The operation or step the request is for: the first whose method,
