@@ -524,7 +524,15 @@ impl Core {
         let mut problems = Vec::new();
         let query = query_pairs(request);
         self.expect_headers(&authorization.headers, request, &mut holes, &mut problems);
-        self.expect_query(&authorization.query, &query, &mut holes, &mut problems);
+        let kind = "query parameter";
+        self.expect_pairs(
+            &authorization.query,
+            &query,
+            kind,
+            false,
+            &mut holes,
+            &mut problems,
+        );
         let cookies = cookies(request);
         for (name, template) in &authorization.cookies {
             let actual = cookies
@@ -622,10 +630,14 @@ impl Core {
         }
     }
 
-    fn expect_query(
+    /// Query parameters or form fields: each declared one sent once as
+    /// the spec says; with `only_declared`, nothing else.
+    fn expect_pairs(
         &self,
         declared: &[(String, m::Template)],
         sent: &[(String, String)],
+        kind: &str,
+        only_declared: bool,
         holes: &mut Vec<(Hole, String)>,
         problems: &mut Vec<String>,
     ) {
@@ -636,13 +648,17 @@ impl Core {
                 .map(|(_, v)| v.as_str())
                 .collect();
             if found.len() > 1 {
-                problems.push(format!(
-                    "query parameter `{name}` is sent {} times",
-                    found.len()
-                ));
+                problems.push(format!("{kind} `{name}` is sent {} times", found.len()));
             }
-            let place = format!("query parameter `{name}`");
+            let place = format!("{kind} `{name}`");
             self.expect(template, found.first().copied(), &place, holes, problems);
+        }
+        if only_declared {
+            for (name, _) in sent {
+                if !declared.iter().any(|(n, _)| n == name) {
+                    problems.push(format!("{kind} `{name}` is not in the spec"));
+                }
+            }
         }
     }
 
@@ -656,12 +672,8 @@ impl Core {
         let mut holes = Vec::new();
         let mut problems = Vec::new();
         let query = query_pairs(request);
-        self.expect_query(&spec.query, &query, &mut holes, &mut problems);
-        for (name, _) in &query {
-            if !spec.query.iter().any(|(n, _)| n == name) {
-                problems.push(format!("query parameter `{name}` is not in the spec"));
-            }
-        }
+        let kind = "query parameter";
+        self.expect_pairs(&spec.query, &query, kind, true, &mut holes, &mut problems);
         self.expect_headers(&spec.headers, request, &mut holes, &mut problems);
         if let Some(basic) = &spec.basic_auth {
             self.check_basic(basic, request, &mut problems);
@@ -762,28 +774,7 @@ impl Core {
                 let sent: Vec<(String, String)> = url::form_urlencoded::parse(&request.body)
                     .into_owned()
                     .collect();
-                for (name, template) in fields {
-                    let found: Vec<&str> = sent
-                        .iter()
-                        .filter(|(n, _)| n == name)
-                        .map(|(_, v)| v.as_str())
-                        .collect();
-                    if found.len() > 1 {
-                        problems.push(format!("form field `{name}` is sent {} times", found.len()));
-                    }
-                    self.expect(
-                        template,
-                        found.first().copied(),
-                        &format!("form field `{name}`"),
-                        holes,
-                        problems,
-                    );
-                }
-                for (name, _) in &sent {
-                    if !fields.iter().any(|(n, _)| n == name) {
-                        problems.push(format!("form field `{name}` is not in the spec"));
-                    }
-                }
+                self.expect_pairs(fields, &sent, "form field", true, holes, problems);
             }
             m::Body::Json(json) => {
                 wants("application/json", problems);
