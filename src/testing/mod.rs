@@ -39,6 +39,7 @@
 //! the independent check of the specs: they are written from the vendors'
 //! documents, this mock from the specs.
 
+mod check;
 mod pattern;
 mod serve;
 mod values;
